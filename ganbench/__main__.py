@@ -1,0 +1,3 @@
+from ganbench.cli import entry
+
+entry()

@@ -1,0 +1,298 @@
+"""The ``ganbench`` command: run | validate | list | plugins."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ganbench import __version__
+from ganbench.components import param_table
+from ganbench.errors import ConfigError, GanbenchError
+from ganbench.plugins import KINDS, SINGULAR, Registry, load_plugins
+from ganbench.report.table import dataset_tables
+from ganbench.results import TrialDir, write_summary
+from ganbench.suite import Suite, load_suite, trial_id
+
+EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _registry(args: argparse.Namespace) -> Registry:
+    plugins_dir = args.plugins_dir
+    if plugins_dir is not None and not Path(plugins_dir).is_dir():
+        raise ConfigError(f"--plugins-dir {plugins_dir}: no such directory")
+    return load_plugins(plugins_dir if plugins_dir is not None else "plugins")
+
+
+def _warn_failed_plugins(registry: Registry) -> None:
+    for info in registry.plugins:
+        if info.error:
+            print(f"ganbench: warning: plugin {info.name} ({info.source}) failed: {info.error}", file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    registry = _registry(args)
+    _warn_failed_plugins(registry)
+    suite = load_suite(args.suite, registry)
+    n_ds = len({t["dataset"]["label"] for t in suite.trials})
+    n_obj = len({t["objective"]["label"] for t in suite.trials})
+    print(
+        f"{args.suite}: ok — {len(suite.trials)} trials "
+        f"({n_ds} datasets × {n_obj} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
+    )
+    return EXIT_OK
+
+
+class _Progress:
+    """A progress bar on a terminal, plain lines otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = None
+        if sys.stderr.isatty() and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="trial", file=sys.stderr, dynamic_ncols=True)
+        self.done, self.total = 0, total
+
+    def line(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def step(self, text: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(text[:60])
+            self.bar.update(1)
+        else:
+            self.line(f"[{self.done}/{self.total}] {text}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _describe(trial: dict[str, Any]) -> str:
+    return f"{trial['dataset']['label']}/{trial['objective']['label']}/seed {trial['seed']}"
+
+
+def _outcome(result: dict[str, Any]) -> str:
+    final = result.get("final") or {}
+    m = final.get("metrics", {})
+    bits = [result["status"]]
+    if "train_time" in m:
+        bits.append(f"in {m['train_time']:.1f}s")
+    if "modes_captured" in m:
+        bits.append(f"modes {m['modes_captured']:.0f}/{m['modes_total']:.0f}")
+    if result["status"] in ("diverged", "error", "locked"):
+        bits.append(f"— {result['message']}")
+    return " ".join(bits)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ganbench.train import init_worker, pick_device, run_trial, use_registry
+
+    registry = _registry(args)
+    _warn_failed_plugins(registry)
+    suite = load_suite(args.suite, registry)
+    device = _device(args.device)
+    jobs = args.jobs or _auto_jobs(device, len(suite.trials))
+    executor_name = args.executor or ("process" if jobs > 1 else "inline")
+    executor_cls = registry.get("executors", executor_name, "--executor")
+    suite_dir = Path(args.out) / suite.name
+
+    todo, finished = [], 0
+    for trial in suite.trials:
+        path = suite_dir / trial_id(trial)
+        if TrialDir(path).is_done():
+            finished += 1
+        else:
+            todo.append((trial, path))
+    if finished:
+        print(f"skipping {finished} finished trial{'s' * (finished != 1)} (results in {suite_dir})", file=sys.stderr)
+    print(f"running {len(todo)} trial{'s' * (len(todo) != 1)} of suite '{suite.name}' on {device} "
+          f"with {jobs} job{'s' * (jobs != 1)}", file=sys.stderr)
+    suite_dir.mkdir(parents=True, exist_ok=True)
+
+    threads = args.threads
+    setup: Callable[[], None]
+    if executor_name == "inline":
+        setup = functools.partial(use_registry, registry, threads)
+    else:
+        plugins_dir = args.plugins_dir if args.plugins_dir is not None else "plugins"
+        setup = functools.partial(init_worker, str(Path(plugins_dir).resolve()), threads)
+    executor = executor_cls(jobs=jobs, setup=setup)
+    progress = _Progress(len(todo))
+    failed = 0
+    t0 = time.perf_counter()
+    try:
+        futures = [(trial, executor.submit(run_trial, trial, str(path), device)) for trial, path in todo]
+        for trial, future in futures:
+            result = future.result()
+            for message in result.get("logs", []):
+                progress.line(message)
+            failed += result["status"] == "error"
+            progress.step(f"{_describe(trial)}: {_outcome(result)}")
+    except KeyboardInterrupt:
+        progress.close()
+        executor.shutdown(cancel=True)
+        print(f"interrupted; rerun `ganbench run {args.suite}` to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    progress.close()
+    executor.shutdown()
+    wall = time.perf_counter() - t0
+    frame = write_summary(suite_dir)
+    ids = {trial_id(t) for t in suite.trials}
+    if not frame.empty:
+        frame = frame[frame["trial"].isin(ids)]
+    _print_tables(suite, frame)
+    print(f"\n{len(todo)} trials run in {wall:.1f}s; summary: {suite_dir / 'summary.csv'}")
+    if failed:
+        print(f"ganbench: {failed} trial{'s' * (failed != 1)} failed with an error (see error.txt in each)", file=sys.stderr)
+        return EXIT_TRIALS_FAILED
+    return EXIT_OK
+
+
+def _auto_jobs(device: str, n_trials: int) -> int:
+    """One worker per available CPU core on the CPU (each with one torch thread); one on an accelerator."""
+    if device != "cpu":
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, n_trials))
+
+
+def _device(requested: str) -> str:
+    from ganbench.train import pick_device
+
+    import torch
+
+    device = pick_device(requested) if requested == "auto" else requested
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"--device {requested}: CUDA is not available on this machine")
+    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError(f"--device {requested}: MPS is not available on this machine")
+    if device.split(":")[0] not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"--device {requested}: choose auto, cpu, cuda, cuda:N or mps")
+    return device
+
+
+def _print_tables(suite: Suite, frame: Any) -> None:
+    for dataset, table in dataset_tables(frame, suite.metric_outputs).items():
+        print(f"\n## {suite.name} / {dataset}  (mean ± std over seeds; ↑ higher is better, ↓ lower is better)\n")
+        print(table)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    registry = _registry(args)
+    kinds = [args.kind] if args.kind else list(KINDS)
+    fmt = "github" if args.format == "md" else "simple"
+    for kind in kinds:
+        rows = []
+        for name in registry.names(kind):
+            cls = registry.items[kind][name]
+            if kind == "objectives":
+                hyper = cls.default_hyper()
+                defaults = (
+                    f"n_critic={hyper.n_critic}, lr_g={hyper.lr_g:g}, lr_d={hyper.lr_d:g}, "
+                    f"betas=({hyper.betas[0]:g}, {hyper.betas[1]:g})"
+                )
+                if hyper.penalty != "none":
+                    defaults += f", penalty={hyper.penalty}×{hyper.penalty_weight:g}"
+                if hyper.clip:
+                    defaults += f", clip={hyper.clip:g}"
+                rows.append([name, cls.family, cls.divergence, cls.reports, cls().generator, defaults, cls.reference])
+            else:
+                params = ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in param_table(cls)) if hasattr(cls, "param_fields") else ""
+                rows.append([name, getattr(cls, "description", ""), params])
+        headers = (
+            ["objective", "family", "divergence", "reports", "generator loss", "defaults", "reference"]
+            if kind == "objectives"
+            else [SINGULAR[kind], "description", "parameters (defaults)"]
+        )
+        if len(kinds) > 1:
+            print(f"\n{kind}:\n")
+        print(tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True))
+    return EXIT_OK
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    registry = _registry(args)
+    rows = []
+    for info in registry.plugins:
+        registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.registered.items() if v)
+        rows.append([info.name, info.source, f"failed: {info.error}" if info.error else "ok", registered])
+    print(tabulate(rows, headers=["plugin", "source", "status", "registers"], tablefmt="simple"))
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if not 1 <= value <= 1024:
+        raise argparse.ArgumentTypeError(f"expected an integer from 1 to 1024, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ganbench", description="A benchmark suite for GAN training objectives.")
+    parser.add_argument("--version", action="version", version=f"ganbench {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--plugins-dir", default=None, metavar="DIR", help="directory of local plugin files (default: ./plugins)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="train every trial of a suite and print the comparison")
+    run.add_argument("suite", help="suite file (TOML)")
+    run.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")
+    run.add_argument(
+        "--jobs", type=_positive_int, default=None, metavar="N",
+        help="trials run in parallel (default: one per CPU core on the CPU, 1 on a GPU)",
+    )
+    run.add_argument("--out", default="results", metavar="DIR", help="results root (default: ./results)")
+    run.add_argument("--executor", default=None, help="executor plugin (default: inline for 1 job, process for more)")
+    run.add_argument("--threads", type=_positive_int, default=1, metavar="N", help="torch threads per trial (default 1)")
+    run.set_defaults(func=cmd_run)
+
+    validate = sub.add_parser("validate", parents=[common], help="check a suite without running it")
+    validate.add_argument("suite")
+    validate.set_defaults(func=cmd_validate)
+
+    lst = sub.add_parser("list", parents=[common], help="list registered components")
+    lst.add_argument("kind", nargs="?", choices=KINDS)
+    lst.add_argument("--format", choices=("plain", "md"), default="plain")
+    lst.set_defaults(func=cmd_list)
+
+    plugins = sub.add_parser("plugins", parents=[common], help="list plugins, their sources and what they register")
+    plugins.set_defaults(func=cmd_plugins)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GanbenchError as exc:
+        print(f"ganbench: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def entry() -> None:
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())

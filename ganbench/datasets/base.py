@@ -1,0 +1,63 @@
+"""What a dataset is: a sampler that knows its modes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+from torch import Tensor
+
+from ganbench.components import Component
+
+
+@dataclasses.dataclass(frozen=True)
+class Dataset(Component):
+    """A data distribution. Subclasses are dataclasses whose fields are its parameters."""
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of one sample (``(2,)`` for planar mixtures)."""
+        raise NotImplementedError
+
+    def sample(self, n: int, generator: torch.Generator | None = None, device: str | torch.device = "cpu") -> Tensor:
+        """``n`` independent samples on ``device``; ``generator`` (on that device) or the global RNG."""
+        raise NotImplementedError
+
+    def mode_centers(self) -> Tensor | None:
+        """Centres of the modes, shape (K, *shape), or None if the dataset has no discrete modes."""
+        return None
+
+    def mode_weights(self) -> Tensor | None:
+        """Probability of each mode, shape (K,)."""
+        modes = self.mode_centers()
+        return None if modes is None else torch.full((modes.shape[0],), 1.0 / modes.shape[0])
+
+    @property
+    def mode_sigma(self) -> float:
+        """Standard deviation of each mode (high-quality samples lie within a few of these)."""
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class GaussianMixture(Dataset):
+    """Equal-weight isotropic Gaussian mixture in the plane; subclasses place the means."""
+
+    def means(self) -> Tensor:
+        raise NotImplementedError
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (int(self.means().shape[1]),)
+
+    def mode_centers(self) -> Tensor:
+        return self.means()
+
+    @property
+    def mode_sigma(self) -> float:
+        return float(self.sigma)  # type: ignore[attr-defined]
+
+    def sample(self, n: int, generator: torch.Generator | None = None, device: str | torch.device = "cpu") -> Tensor:
+        means = self.means().to(device)
+        idx = torch.randint(means.shape[0], (n,), generator=generator, device=device)
+        noise = torch.randn((n, means.shape[1]), generator=generator, device=device)
+        return means[idx] + self.mode_sigma * noise

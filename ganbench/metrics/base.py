@@ -1,0 +1,25 @@
+"""What a metric is: a function of generated and fresh real samples with declared directions."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from torch import Tensor
+
+from ganbench.components import Component
+from ganbench.datasets.base import Dataset
+
+MAX, MIN = "max", "min"
+
+
+@dataclasses.dataclass(frozen=True)
+class Metric(Component):
+    """Subclasses declare ``outputs`` (name -> "max" if higher is better, "min" if lower,
+    "" if neither) and return one float per output from ``compute``."""
+
+    outputs: ClassVar[dict[str, str]] = {}
+
+    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+        """``fake`` and ``real`` are CPU float tensors of equal length, shape (N, *dataset.shape)."""
+        raise NotImplementedError

@@ -1,0 +1,92 @@
+"""What an objective is: pure tensor functions of the critic's outputs.
+
+An objective never sees a model, an optimiser or a training loop.  It receives
+the critic's raw outputs on a real batch and on a fake batch (tensors whose
+*last* dimension is the batch, so leading dimensions vectorise under
+``torch.func.vmap``) and returns scalars per leading index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor
+
+from ganbench.components import Component, param
+
+
+@dataclasses.dataclass(frozen=True)
+class Hyper(Component):
+    """Training hyperparameters an objective brings as defaults; a suite may override each."""
+
+    name: ClassVar[str] = "hyper"
+
+    n_critic: int = param(1, min=1, max=1000, help="critic steps per generator step")
+    lr_g: float = param(2e-4, min=0.0, max=10.0, exclusive_min=True, help="generator Adam learning rate")
+    lr_d: float = param(2e-4, min=0.0, max=10.0, exclusive_min=True, help="critic Adam learning rate")
+    betas: tuple[float, float] = param((0.5, 0.999), min=0.0, max=0.99999, help="Adam (beta1, beta2)")
+    penalty: str = param("none", help="critic regulariser by name ('none', 'gp', ...)")
+    penalty_weight: float = param(0.0, min=0.0, max=1e6, help="weight of the penalty")
+    clip: float = param(0.0, min=0.0, help="clamp critic weights to [-clip, clip] after each step; 0 = off")
+
+
+@dataclasses.dataclass(frozen=True)
+class Objective(Component):
+    """A GAN objective. Subclass, set the class attributes, write the three functions.
+
+    Dataclass fields of a subclass are objective-specific options that a suite
+    can set; ``hyper`` overrides the :class:`Hyper` defaults.
+    """
+
+    family: ClassVar[str] = ""
+    divergence: ClassVar[str] = ""
+    reports: ClassVar[str] = ""
+    reference: ClassVar[str] = ""
+    hyper: ClassVar[dict[str, Any]] = {}
+    #: whether ``generator_loss`` uses the critic's output on real data (RaGAN does)
+    generator_needs_real: ClassVar[bool] = False
+
+    @property
+    def generator(self) -> str:
+        """How the generator loss is formed (shown in ``ganbench list objectives``)."""
+        return ""
+
+    @classmethod
+    def default_hyper(cls) -> Hyper:
+        return Hyper(**cls.hyper)
+
+    def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
+        """Loss the critic minimises, from its outputs on real and fake batches."""
+        raise NotImplementedError
+
+    def generator_loss(self, real: Tensor | None, fake: Tensor) -> Tensor:
+        """Loss the generator minimises; ``real`` is None unless ``generator_needs_real``."""
+        raise NotImplementedError
+
+    def estimate(self, real: Tensor, fake: Tensor) -> Tensor:
+        """The critic's variational estimate of the quantity in ``reports``, in nats."""
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class Penalty(Component):
+    """A critic regulariser: ``penalty(critic, real, fake)`` -> scalar, unweighted."""
+
+    def __call__(self, critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+def mean(x: Tensor) -> Tensor:
+    """Average over the batch (last) dimension, keeping any leading vmap/model dimensions."""
+    return x.mean(dim=-1)
+
+
+def per_sample_grad_norm(critic: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """‖∇ₓ critic(x_i)‖₂ for every sample i, differentiable (for penalties)."""
+    x = x.detach().requires_grad_(True)
+    out = critic(x)
+    (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
+    return (grad.flatten(1).square().sum(dim=1) + 1e-12).sqrt()

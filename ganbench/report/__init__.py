@@ -1,0 +1,1 @@
+"""Tables, plots and statistics from a results directory."""

@@ -1,0 +1,78 @@
+"""The per-dataset comparison table printed after a run: objectives × metrics, mean ± std over seeds."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+from tabulate import tabulate
+
+ARROW = {"max": "↑", "min": "↓", "": ""}
+
+#: figures every trial reports besides its metrics' outputs, with their directions
+HARNESS_OUTPUTS = {"estimate": "", "steps_per_s": "max"}
+CONVERGENCE_OUTPUTS = {"all_modes_step": "min", "stability": "min"}
+HIDDEN = {"modes_total"}
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
+    if x != 0 and (abs(x) >= 1e5 or abs(x) < 1e-3):
+        return f"{x:.2e}"
+    return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
+
+
+def mean_std(values: pd.Series) -> str:
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    if values.empty:
+        return "–"
+    if len(values) == 1:
+        return _fmt(float(values.iloc[0]))
+    return f"{_fmt(float(values.mean()))} ± {_fmt(float(values.std(ddof=1)))}"
+
+
+def _runs(group: pd.DataFrame) -> str:
+    counts = group["status"].value_counts()
+    parts = [f"{counts.get('complete', 0)} ok"]
+    parts += [f"{counts[s]} {s}" for s in ("diverged", "error") if counts.get(s, 0)]
+    return ", ".join(parts)
+
+
+def _first_step(group: pd.DataFrame) -> str:
+    steps = group["all_modes_step"]
+    reached = pd.to_numeric(steps, errors="coerce").dropna()
+    never = len(steps) - len(reached)
+    if reached.empty:
+        return "never"
+    text = mean_std(reached)
+    return f"{text} ({never} never)" if never else text
+
+
+def columns(outputs: Mapping[str, str], frame: pd.DataFrame) -> dict[str, str]:
+    """Ordered column -> direction for the metrics present in ``frame``."""
+    cols = {k: d for k, d in outputs.items() if k not in HIDDEN}
+    cols.update(HARNESS_OUTPUTS)
+    cols.update(CONVERGENCE_OUTPUTS)
+    return {k: d for k, d in cols.items() if k in frame.columns}
+
+
+def dataset_tables(frame: pd.DataFrame, outputs: Mapping[str, str], fmt: str = "github") -> dict[str, str]:
+    """One table per dataset.  Only complete trials enter the means; the 'runs'
+    column counts every trial, so diverged and failed ones are never hidden."""
+    tables = {}
+    if frame.empty:
+        return tables
+    cols = columns(outputs, frame)
+    for dataset, sub in frame.groupby("dataset", sort=False):
+        rows = []
+        for objective, group in sub.groupby("objective", sort=False):
+            ok = group[group["status"] == "complete"]
+            row = {"objective": objective, "runs": _runs(group)}
+            for col in cols:
+                row[col] = _first_step(ok) if col == "all_modes_step" and not ok.empty else mean_std(ok.get(col, pd.Series(dtype=float)))
+            rows.append(row)
+        headers = ["objective", "runs"] + [f"{c} {ARROW[d]}".strip() for c, d in cols.items()]
+        tables[str(dataset)] = tabulate([list(r.values()) for r in rows], headers=headers, tablefmt=fmt, disable_numparse=True)
+    return tables

@@ -1,0 +1,135 @@
+"""The results store: one directory per trial, every file written atomically.
+
+    <root>/<suite>/<trial-id>/
+        config.json      the fully resolved trial
+        history.jsonl    one JSON object per evaluation
+        final.json       status, final metrics and convergence figures
+        samples/step_<N>.npy   generated samples at each evaluation
+        checkpoint.pt    models, optimisers, RNG states and history so far
+        error.txt        traceback, for trials whose plugin raised
+        DONE             completion marker, written last
+    <root>/<suite>/summary.csv   one row per finished trial, rebuilt from the directories
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MARKER = "DONE"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that it appears whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write(path, (json.dumps(obj, indent=2, sort_keys=True, allow_nan=True) + "\n").encode())
+
+
+class TrialDir:
+    """Paths and readers/writers of one trial's directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    config = property(lambda self: self.path / "config.json")
+    history_file = property(lambda self: self.path / "history.jsonl")
+    final_file = property(lambda self: self.path / "final.json")
+    checkpoint = property(lambda self: self.path / "checkpoint.pt")
+    error_file = property(lambda self: self.path / "error.txt")
+    marker = property(lambda self: self.path / MARKER)
+    samples_dir = property(lambda self: self.path / "samples")
+
+    def is_done(self) -> bool:
+        return self.marker.exists()
+
+    def write_history(self, history: list[dict[str, Any]]) -> None:
+        atomic_write(self.history_file, "".join(json.dumps(r, sort_keys=True) + "\n" for r in history).encode())
+
+    def read_history(self) -> list[dict[str, Any]]:
+        if not self.history_file.exists():
+            return []
+        return [json.loads(line) for line in self.history_file.read_text().splitlines() if line.strip()]
+
+    def write_samples(self, step: int, samples: np.ndarray) -> None:
+        buf = io.BytesIO()
+        np.save(buf, samples, allow_pickle=False)
+        atomic_write(self.samples_dir / f"step_{step:09d}.npy", buf.getvalue())
+
+    def sample_steps(self) -> list[int]:
+        return sorted(int(p.stem.split("_")[1]) for p in self.samples_dir.glob("step_*.npy"))
+
+    def read_samples(self, step: int) -> np.ndarray:
+        return np.load(self.samples_dir / f"step_{step:09d}.npy", allow_pickle=False)
+
+    def finish(self, final: dict[str, Any]) -> None:
+        """Write final.json then the completion marker, in that order."""
+        atomic_write_json(self.final_file, final)
+        atomic_write(self.marker, b"")
+
+    def read_final(self) -> dict[str, Any]:
+        return json.loads(self.final_file.read_text())
+
+
+def trial_dirs(suite_dir: Path) -> Iterator[TrialDir]:
+    for p in sorted(Path(suite_dir).iterdir()) if Path(suite_dir).is_dir() else []:
+        if p.is_dir() and (p / "config.json").exists():
+            yield TrialDir(p)
+
+
+def collect(suite_dir: Path) -> pd.DataFrame:
+    """One row per finished trial: identifying columns, status, then final metrics."""
+    rows = []
+    for td in trial_dirs(suite_dir):
+        if not td.is_done():
+            continue
+        config = json.loads(td.config.read_text())
+        final = td.read_final()
+        row = {
+            "trial": td.path.name,
+            "dataset": config["dataset"]["label"],
+            "objective": config["objective"]["label"],
+            "seed": config["seed"],
+            "status": final["status"],
+            "device": final.get("device", ""),
+        }
+        row.update({k: v for k, v in final.get("metrics", {}).items()})
+        row.update({k: v for k, v in final.get("convergence", {}).items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_summary(suite_dir: Path) -> pd.DataFrame:
+    """Rebuild ``summary.csv`` from the trial directories (never the other way round)."""
+    frame = collect(suite_dir)
+    if not frame.empty:
+        atomic_write(Path(suite_dir) / "summary.csv", frame.to_csv(index=False).encode())
+    return frame

@@ -1,0 +1,291 @@
+"""TOML suite file -> validated suite with every trial fully resolved.
+
+A resolved trial is plain JSON-able data stating every parameter (defaults made
+explicit).  Its id is a stable hash of that data, so the same trial in a rerun
+lands in the same results directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ganbench.components import Component, build, coerce, param, suggest
+from ganbench.errors import ConfigError
+from ganbench.objectives.base import Hyper
+from ganbench.plugins import Registry
+
+FORMAT = 1
+DEFAULT_METRICS = ("modes", "energy", "wasserstein")
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_TOP_KEYS = ("name", "description", "seeds", "metrics", "train", "model", "datasets", "objectives", "convergence")
+
+
+@dataclasses.dataclass(frozen=True)
+class Train(Component):
+    """The training budget and evaluation schedule shared by every trial of a suite."""
+
+    name: ClassVar[str] = "train"
+
+    steps: int = param(2000, min=1, max=100_000_000, help="generator steps per trial")
+    batch_size: int = param(256, min=1, max=1_048_576, help="samples per batch, real and fake")
+    eval_every: int = param(500, min=1, max=100_000_000, help="generator steps between evaluations")
+    eval_samples: int = param(2500, min=10, max=1_000_000, help="generated samples per evaluation")
+    checkpoint_every: int = param(0, min=0, max=100_000_000, help="steps between checkpoints; 0 = every evaluation")
+    snapshot_samples: int = param(2500, min=0, max=1_000_000, help="generated samples kept on disk per evaluation")
+
+
+@dataclasses.dataclass(frozen=True)
+class Convergence(Component):
+    """How the summary turns a metric history into convergence figures."""
+
+    name: ClassVar[str] = "convergence"
+
+    distance: str = param("wasserstein", help="metric output whose spread is the stability figure")
+    window: int = param(5, min=2, max=10_000, help="last evaluations over which stability is measured")
+
+
+@dataclasses.dataclass
+class Suite:
+    name: str
+    path: Path
+    description: str
+    seeds: list[int]
+    trials: list[dict[str, Any]]
+    metric_outputs: dict[str, str]
+
+
+def trial_id(trial: Mapping[str, Any]) -> str:
+    """Readable prefix plus a stable hash of the resolved trial."""
+    digest = hashlib.sha256(json.dumps(trial, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return f"{trial['dataset']['label']}-{trial['objective']['label']}-s{trial['seed']}-{digest[:10]}"
+
+
+def locate(text: str, key: str | None) -> int | None:
+    """Best-effort line number of dotted ``key`` (e.g. ``objectives[1].lr_d``) in TOML ``text``."""
+    if not key:
+        return None
+    lines = text.splitlines()
+    parts = re.findall(r"([A-Za-z0-9_\-]+)(?:\[(\d+)\])?", key)
+    start, end = 0, len(lines)
+    headers = [i for i, ln in enumerate(lines) if ln.strip().startswith("[")]
+    for depth, (name, index) in enumerate(parts):
+        is_last = depth == len(parts) - 1
+        if index:
+            hits = [i for i in headers if start <= i < end and re.match(rf"\s*\[\[\s*{re.escape(name)}\s*\]\]", lines[i])]
+            if hits and int(index) < len(hits):
+                start = hits[int(index)]
+                end = next((h for h in headers if h > start), len(lines))
+                if is_last:
+                    return start + 1
+                start += 1
+                continue
+        hdr = [i for i in headers if start <= i < end and re.match(rf"\s*\[\s*{re.escape(name)}\s*\]", lines[i])]
+        if hdr and not is_last:
+            start = hdr[0] + 1
+            end = next((h for h in headers if h > hdr[0]), len(lines))
+            continue
+        top_end = next((h for h in headers if h >= start), end) if depth == 0 else end
+        for i in range(start, min(end, top_end) if depth == 0 else end):
+            if re.match(rf"\s*{re.escape(name)}\s*=", lines[i]):
+                return i + 1
+        if hdr:
+            return hdr[0] + 1
+        return None
+    return None
+
+
+def load_suite(path: str | Path, registry: Registry) -> Suite:
+    """Read and validate a suite file; every error is a one-line :class:`ConfigError`
+    that names the file, the key and (where it can be found) the line."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such suite file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a suite file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column \d+\)", msg)
+        msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", msg)
+        line = f":{m.group(1)}" if m else ""
+        raise ConfigError(f"{path}{line}: invalid TOML: {msg}") from None
+    try:
+        return _resolve(doc, path, registry)
+    except ConfigError as exc:
+        line = locate(text, exc.key)
+        raise ConfigError(f"{path}{f':{line}' if line else ''}: {exc}", key=exc.key) from None
+
+
+def _table(doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key}: expected a table ([{key}]), got {value!r}", key=key)
+    return value
+
+
+def _entries(doc: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = doc.get(key)
+    if value is None:
+        raise ConfigError(f"{key}: missing; add at least one [[{key}]] table with a name", key=key)
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"{key}: expected one or more [[{key}]] tables, got {value!r}", key=key)
+    for i, entry in enumerate(value):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{key}[{i}]: expected a table with a name, got {entry!r}", key=f"{key}[{i}]")
+    return value
+
+
+def _name(entry: Mapping[str, Any], where: str) -> str:
+    if "name" not in entry:
+        raise ConfigError(f"{where}: missing key 'name'", key=where)
+    return coerce(entry["name"], str, f"{where}.name")
+
+
+def _label(entry: Mapping[str, Any], default: str, where: str) -> str:
+    label = coerce(entry.get("label", default), str, f"{where}.label")
+    if not _SLUG.match(label):
+        raise ConfigError(
+            f"{where}.label: '{label}' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            key=f"{where}.label",
+        )
+    return label
+
+
+def _seeds(doc: Mapping[str, Any]) -> list[int]:
+    value = doc.get("seeds", 3)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 1 <= value <= 1000:
+            raise ConfigError(f"seeds: a seed count must be between 1 and 1000, got {value}", key="seeds")
+        return list(range(value))
+    seeds = coerce(value, list[int], "seeds")
+    if not seeds or len(seeds) > 1000:
+        raise ConfigError("seeds: give between 1 and 1000 seeds", key="seeds")
+    for s in seeds:
+        if not 0 <= s < 2**31:
+            raise ConfigError(f"seeds: each seed must be in [0, 2^31), got {s}", key="seeds")
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"seeds: duplicate seeds in {seeds}", key="seeds")
+    return seeds
+
+
+def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
+    for key in doc:
+        if key not in _TOP_KEYS:
+            raise ConfigError(f"{key}: unknown key{suggest(key, _TOP_KEYS)}", key=key)
+    name = coerce(doc.get("name", path.stem), str, "name")
+    if not _SLUG.match(name) or ".." in name:
+        raise ConfigError(
+            f"name: '{name}' must be 1-64 letters, digits, '.', '_' or '-' (it names a results directory)", key="name"
+        )
+    description = coerce(doc.get("description", ""), str, "description")
+    seeds = _seeds(doc)
+    train = build(Train, _table(doc, "train"), "train")
+    convergence = build(Convergence, _table(doc, "convergence"), "convergence")
+
+    model_entry = dict(_table(doc, "model")) or {"name": "mlp"}
+    model_cls = registry.get("models", _name(model_entry, "model"), "model.name")
+    model = build(model_cls, {k: v for k, v in model_entry.items() if k != "name"}, "model")
+
+    metric_list = doc.get("metrics", list(DEFAULT_METRICS))
+    if not isinstance(metric_list, list):
+        raise ConfigError(f"metrics: expected a list of metric names or tables, got {metric_list!r}", key="metrics")
+    metrics, outputs = [], {}
+    for i, entry in enumerate(metric_list):
+        where = f"metrics[{i}]"
+        entry = {"name": entry} if isinstance(entry, str) else entry
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where}: expected a metric name or a table, got {entry!r}", key="metrics")
+        mname = _name(entry, where)
+        cls = registry.get("metrics", mname, "metrics")
+        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where)
+        if any(m["name"] == mname for m in metrics):
+            raise ConfigError(f"{where}: metric '{mname}' is listed twice", key="metrics")
+        metrics.append({"name": mname, "params": metric.params()})
+        outputs.update(cls.outputs)
+    if convergence.distance not in outputs:
+        raise ConfigError(
+            f"convergence.distance: '{convergence.distance}' is not an output of the suite's metrics"
+            f"{suggest(convergence.distance, outputs)}",
+            key="convergence.distance",
+        )
+
+    datasets, seen = [], {}
+    for i, entry in enumerate(_entries(doc, "datasets")):
+        where = f"datasets[{i}]"
+        dname = _name(entry, where)
+        cls = registry.get("datasets", dname, f"{where}.name")
+        ds = build(cls, {k: v for k, v in entry.items() if k not in ("name", "label")}, where)
+        label = _label(entry, dname, where)
+        if label in seen:
+            raise ConfigError(
+                f"{where}: dataset label '{label}' is already used by datasets[{seen[label]}]; "
+                "give each entry a distinct 'label'",
+                key=f"{where}.name",
+            )
+        seen[label] = i
+        if "modes" in {m["name"] for m in metrics} and ds.mode_centers() is None:
+            raise ConfigError(f"{where}: dataset '{dname}' has no discrete modes for the 'modes' metric", key=where)
+        datasets.append({"name": dname, "label": label, "params": ds.params()})
+
+    hyper_keys = {f.name for f in Hyper.param_fields()}
+    objectives, seen = [], {}
+    for i, entry in enumerate(_entries(doc, "objectives")):
+        where = f"objectives[{i}]"
+        oname = _name(entry, where)
+        cls = registry.get("objectives", oname, f"{where}.name")
+        option_keys = {f.name for f in cls.param_fields()}
+        for key in entry:
+            if key not in hyper_keys | option_keys | {"name", "label"}:
+                raise ConfigError(
+                    f"{where}: unknown key '{key}' for objective '{oname}'"
+                    f"{suggest(key, hyper_keys | option_keys | {'label'})}",
+                    key=f"{where}.{key}",
+                )
+        options = build(cls, {k: v for k, v in entry.items() if k in option_keys}, where)
+        hyper = build(Hyper, {**cls.hyper, **{k: v for k, v in entry.items() if k in hyper_keys}}, where)
+        if hyper.penalty != "none":
+            registry.get("penalties", hyper.penalty, f"{where}.penalty")
+        label = _label(entry, oname, where)
+        if label in seen:
+            raise ConfigError(
+                f"{where}: objective label '{label}' is already used by objectives[{seen[label]}]; "
+                "give each entry a distinct 'label'",
+                key=f"{where}.name",
+            )
+        seen[label] = i
+        objectives.append({"name": oname, "label": label, "options": options.params(), "hyper": hyper.params()})
+
+    trials = []
+    for ds_entry in datasets:
+        for obj_entry in objectives:
+            for seed in seeds:
+                trials.append(
+                    {
+                        "format": FORMAT,
+                        "suite": name,
+                        "seed": seed,
+                        "dataset": ds_entry,
+                        "objective": obj_entry,
+                        "model": {"name": model_cls.name, "params": model.params()},
+                        "train": train.params(),
+                        "metrics": metrics,
+                        "convergence": convergence.params(),
+                    }
+                )
+    return Suite(name, path, description, seeds, trials, outputs)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ganbench.cli import main
+from ganbench.plugins import Registry, load_plugins
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: history fields that measure time, which legitimately differ between runs
+TIMING = {"steps_per_s", "samples_per_s", "window_steps_per_s", "train_time"}
+
+TINY_SUITE = """
+name = "tiny"
+seeds = 1
+metrics = ["modes", "energy", "wasserstein"]
+
+[train]
+steps = 20
+batch_size = 32
+eval_every = 10
+eval_samples = 200
+
+[model]
+name = "mlp"
+width = 16
+depth = 1
+
+[[datasets]]
+name = "ring"
+
+[[objectives]]
+name = "nonsaturating"
+"""
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return load_plugins(None)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Call the CLI in-process like a user would; returns (exit status, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def ganbench_exe() -> list[str]:
+    exe = shutil.which("ganbench", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "ganbench"]
+
+
+def run_subprocess(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+                   timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full_env.get("PYTHONPATH", "")]))
+    return subprocess.run(
+        [*ganbench_exe(), *map(str, args)], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture
+def tiny_suite(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY_SUITE)
+    return path

@@ -1,0 +1,124 @@
+"""Each objective's losses against formulas written independently here, in NumPy, on fixed tensors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from ganbench.components import build
+
+REAL = np.array([2.0, -0.5, 0.3, 1.7, -3.0, 0.0])
+FAKE = np.array([-1.2, 0.4, -2.5, 0.9, 3.1, -0.1])
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# Independent formulas, from the papers, with D = sigmoid(logit) where the paper uses probabilities.
+EXPECTED = {
+    "minimax": {
+        "critic": -np.mean(np.log(sigmoid(REAL))) - np.mean(np.log(1 - sigmoid(FAKE))),
+        "generator": np.mean(np.log(1 - sigmoid(FAKE))),
+        # JSD lower bound: ½(E log D + E log(1 - D)) + log 2
+        "estimate": 0.5 * (np.mean(np.log(sigmoid(REAL))) + np.mean(np.log(1 - sigmoid(FAKE)))) + math.log(2),
+    },
+    "nonsaturating": {
+        "critic": -np.mean(np.log(sigmoid(REAL))) - np.mean(np.log(1 - sigmoid(FAKE))),
+        "generator": -np.mean(np.log(sigmoid(FAKE))),
+        "estimate": 0.5 * (np.mean(np.log(sigmoid(REAL))) + np.mean(np.log(1 - sigmoid(FAKE)))) + math.log(2),
+    },
+    "hinge": {
+        "critic": np.mean(np.maximum(0, 1 - REAL)) + np.mean(np.maximum(0, 1 + FAKE)),
+        "generator": -np.mean(FAKE),
+        "estimate": 1 - 0.5 * (np.mean(np.maximum(0, 1 - REAL)) + np.mean(np.maximum(0, 1 + FAKE))),
+    },
+    "wgan-gp": {
+        "critic": np.mean(FAKE) - np.mean(REAL),
+        "generator": -np.mean(FAKE),
+        "estimate": np.mean(REAL) - np.mean(FAKE),
+    },
+    "lsgan": {
+        "critic": 0.5 * np.mean((REAL - 1) ** 2) + 0.5 * np.mean(FAKE**2),
+        "generator": 0.5 * np.mean((FAKE - 1) ** 2),
+        "estimate": 2 - 8 * (0.5 * np.mean((REAL - 1) ** 2) + 0.5 * np.mean(FAKE**2)),
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_losses_match_independent_formulas(registry, name):
+    objective = build(registry.get("objectives", name), {}, name)
+    real, fake = torch.tensor(REAL), torch.tensor(FAKE)
+    assert float(objective.critic_loss(real, fake)) == pytest.approx(EXPECTED[name]["critic"], rel=1e-12)
+    assert float(objective.generator_loss(None, fake)) == pytest.approx(EXPECTED[name]["generator"], rel=1e-12)
+    assert float(objective.estimate(real, fake)) == pytest.approx(EXPECTED[name]["estimate"], rel=1e-12)
+
+
+def test_objective_defaults_follow_the_design_notes(registry):
+    wgan = registry.get("objectives", "wgan-gp").default_hyper()
+    assert (wgan.n_critic, wgan.lr_d, wgan.lr_g, wgan.betas, wgan.penalty, wgan.penalty_weight) == (
+        5, 1e-4, 1e-4, (0.0, 0.9), "gp", 10.0,
+    )
+    hinge = registry.get("objectives", "hinge").default_hyper()
+    assert (hinge.n_critic, hinge.lr_d, hinge.betas) == (5, 2e-4, (0.0, 0.9))
+    ns = registry.get("objectives", "nonsaturating").default_hyper()
+    assert (ns.n_critic, ns.lr_d, ns.betas, ns.penalty) == (1, 2e-4, (0.5, 0.999), "none")
+
+
+def test_minimax_estimate_at_the_optimal_critic_is_the_jsd():
+    """Discrete P, Q: with logits log(p/q) the estimate equals JSD computed by scipy."""
+    from scipy.spatial.distance import jensenshannon
+
+    from ganbench.objectives.classic import Minimax
+
+    p = np.array([0.5, 0.3, 0.2])
+    q = np.array([0.1, 0.3, 0.6])
+    # Weighted "batches": repeat each atom in proportion to its probability.
+    counts_p, counts_q = (p * 1000).astype(int), (q * 1000).astype(int)
+    logits = np.log(p / q)
+    real = torch.tensor(np.repeat(logits, counts_p))
+    fake = torch.tensor(np.repeat(logits, counts_q))
+    jsd = jensenshannon(p, q, base=math.e) ** 2
+    assert float(Minimax().estimate(real, fake)) == pytest.approx(jsd, rel=1e-9)
+
+
+def test_hinge_and_lsgan_estimates_at_their_optimal_critics(registry):
+    """Discrete P, Q: TV = ½Σ|p-q| at D = sign(p-q); Δ = Σ(p-q)²/(p+q) at D = p/(p+q)."""
+    p = np.array([0.5, 0.3, 0.2])
+    q = np.array([0.1, 0.25, 0.65])
+    counts_p, counts_q = (p * 1000).astype(int), (q * 1000).astype(int)
+
+    def batches(values):
+        return torch.tensor(np.repeat(values, counts_p)), torch.tensor(np.repeat(values, counts_q))
+
+    hinge = build(registry.get("objectives", "hinge"), {}, "hinge")
+    assert float(hinge.estimate(*batches(np.sign(p - q)))) == pytest.approx(0.5 * np.abs(p - q).sum(), rel=1e-9)
+    lsgan = build(registry.get("objectives", "lsgan"), {}, "lsgan")
+    assert float(lsgan.estimate(*batches(p / (p + q)))) == pytest.approx(((p - q) ** 2 / (p + q)).sum(), rel=1e-9)
+
+
+def test_gradient_penalty_is_per_sample(registry):
+    """A critic whose gradient norm differs per sample: E(‖∇D‖ - 1)², not (‖∇ of the batch‖ - 1)²."""
+    penalty = build(registry.get("penalties", "gp"), {}, "gp")
+    scale = torch.tensor([[0.5, 0.0], [0.0, 3.0]])  # D(x) = ½x₁² … gradient (x₁, 0) etc.
+
+    def critic(x):
+        return 0.5 * ((x @ scale) ** 2).sum(dim=1)
+
+    real = torch.tensor([[1.0, 2.0], [2.0, -1.0], [0.5, 0.5]])
+    fake = torch.tensor([[-1.0, 0.0], [1.0, 1.0], [0.0, -2.0]])
+    torch.manual_seed(0)
+    value = penalty(critic, real, fake)
+    torch.manual_seed(0)
+    alpha = torch.rand(3, 1)  # the same per-sample draws
+    x_hat = alpha * real + (1 - alpha) * fake
+    grads = (x_hat @ scale) @ scale.T  # ∇ of ½‖x S‖² is S Sᵀ x
+    expected = ((grads.norm(dim=1) - 1) ** 2).mean()
+    assert float(value.detach()) == pytest.approx(float(expected), rel=1e-6)
+    whole_batch = (grads.norm() - 1) ** 2
+    assert float(value.detach()) != pytest.approx(float(whole_batch), rel=1e-2)
+    assert len(set(alpha.flatten().tolist())) == 3  # coefficients drawn per sample
