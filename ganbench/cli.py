@@ -17,7 +17,7 @@ from ganbench.components import param_table
 from ganbench.errors import ConfigError, GanbenchError
 from ganbench.plugins import KINDS, SINGULAR, Registry, load_plugins
 from ganbench.report.table import dataset_tables
-from ganbench.results import TrialDir, write_summary
+from ganbench.results import TrialDir, atomic_write_json, write_summary
 from ganbench.suite import Suite, load_suite, trial_id
 
 EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -97,7 +97,7 @@ def _outcome(result: dict[str, Any]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ganbench.train import init_worker, pick_device, run_trial, use_registry
+    from ganbench.train import init_worker, run_trial, use_registry
 
     registry = _registry(args)
     _warn_failed_plugins(registry)
@@ -117,9 +117,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             todo.append((trial, path))
     if finished:
         print(f"skipping {finished} finished trial{'s' * (finished != 1)} (results in {suite_dir})", file=sys.stderr)
-    print(f"running {len(todo)} trial{'s' * (len(todo) != 1)} of suite '{suite.name}' on {device} "
-          f"with {jobs} job{'s' * (jobs != 1)}", file=sys.stderr)
+    print(
+        f"running {len(todo)} trial{'s' * (len(todo) != 1)} of suite '{suite.name}' on {device} "
+        f"with {jobs} job{'s' * (jobs != 1)}",
+        file=sys.stderr,
+    )
     suite_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(
+        suite_dir / "suite.json",
+        {
+            "name": suite.name,
+            "description": suite.description,
+            "source": str(args.suite),
+            "metric_outputs": suite.metric_outputs,
+            "trials": [trial_id(t) for t in suite.trials],
+        },
+    )
 
     threads = args.threads
     setup: Callable[[], None]
@@ -149,13 +162,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     executor.shutdown()
     wall = time.perf_counter() - t0
     frame = write_summary(suite_dir)
-    ids = {trial_id(t) for t in suite.trials}
+    order = {trial_id(t): i for i, t in enumerate(suite.trials)}
     if not frame.empty:
-        frame = frame[frame["trial"].isin(ids)]
+        frame = frame[frame["trial"].isin(order)]
+        frame = frame.iloc[frame["trial"].map(order).argsort()]
     _print_tables(suite, frame)
     print(f"\n{len(todo)} trials run in {wall:.1f}s; summary: {suite_dir / 'summary.csv'}")
     if failed:
-        print(f"ganbench: {failed} trial{'s' * (failed != 1)} failed with an error (see error.txt in each)", file=sys.stderr)
+        print(
+            f"ganbench: {failed} trial{'s' * (failed != 1)} failed with an error (see error.txt in each)",
+            file=sys.stderr,
+        )
         return EXIT_TRIALS_FAILED
     return EXIT_OK
 
@@ -169,9 +186,9 @@ def _auto_jobs(device: str, n_trials: int) -> int:
 
 
 def _device(requested: str) -> str:
-    from ganbench.train import pick_device
-
     import torch
+
+    from ganbench.train import pick_device
 
     device = pick_device(requested) if requested == "auto" else requested
     if device.startswith("cuda") and not torch.cuda.is_available():
@@ -211,7 +228,11 @@ def cmd_list(args: argparse.Namespace) -> int:
                     defaults += f", clip={hyper.clip:g}"
                 rows.append([name, cls.family, cls.divergence, cls.reports, cls().generator, defaults, cls.reference])
             else:
-                params = ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in param_table(cls)) if hasattr(cls, "param_fields") else ""
+                params = (
+                    ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in param_table(cls))
+                    if hasattr(cls, "param_fields")
+                    else ""
+                )
                 rows.append([name, getattr(cls, "description", ""), params])
         headers = (
             ["objective", "family", "divergence", "reports", "generator loss", "defaults", "reference"]
@@ -259,12 +280,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("suite", help="suite file (TOML)")
     run.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")
     run.add_argument(
-        "--jobs", type=_positive_int, default=None, metavar="N",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
         help="trials run in parallel (default: one per CPU core on the CPU, 1 on a GPU)",
     )
     run.add_argument("--out", default="results", metavar="DIR", help="results root (default: ./results)")
     run.add_argument("--executor", default=None, help="executor plugin (default: inline for 1 job, process for more)")
-    run.add_argument("--threads", type=_positive_int, default=1, metavar="N", help="torch threads per trial (default 1)")
+    run.add_argument(
+        "--threads", type=_positive_int, default=1, metavar="N", help="torch threads per trial (default 1)"
+    )
     run.set_defaults(func=cmd_run)
 
     validate = sub.add_parser("validate", parents=[common], help="check a suite without running it")

@@ -59,7 +59,7 @@ def _plain(value: Any) -> Any:
 def suggest(name: str, choices: typing.Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a close match exists, else the accepted values."""
     choices = sorted(choices)
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.7)
     if close:
         return f"; did you mean '{close[0]}'?"
     return f"; choose from: {', '.join(choices)}" if choices else ""
@@ -109,7 +109,7 @@ def coerce(value: Any, tp: Any, where: str) -> Any:
         else:
             if len(value) != len(args):
                 raise bad
-            items = [coerce(v, a, f"{where}[{i}]") for i, (v, a) in enumerate(zip(value, args))]
+            items = [coerce(v, a, f"{where}[{i}]") for i, (v, a) in enumerate(zip(value, args, strict=False))]
         return tuple(items) if origin is tuple else items
     if tp is type(None):
         if value is not None:
@@ -178,6 +178,6 @@ def param_table(cls: type[Component]) -> list[tuple[str, str, Any, str]]:
     hints = typing.get_type_hints(cls)
     rows = []
     for f in cls.param_fields():
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc,operator]
         rows.append((f.name, describe_type(hints[f.name]), _plain(default), f.metadata.get("help", "")))
     return rows

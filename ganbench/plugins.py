@@ -72,7 +72,9 @@ class Registry:
     def add(self, kind: str, obj: Any, plugin: PluginInfo) -> None:
         name = getattr(obj, "name", None)
         if not isinstance(name, str) or not name:
-            raise PluginError(f"plugin {plugin.name} ({plugin.source}) registered {SINGULAR[kind]} {obj!r} without a name")
+            raise PluginError(
+                f"plugin {plugin.name} ({plugin.source}) registered {SINGULAR[kind]} {obj!r} without a name"
+            )
         if name in self.items[kind]:
             first = self.owners[(kind, name)]
             raise PluginError(

@@ -1,14 +1,14 @@
 """The results store: one directory per trial, every file written atomically.
 
-    <root>/<suite>/<trial-id>/
-        config.json      the fully resolved trial
-        history.jsonl    one JSON object per evaluation
-        final.json       status, final metrics and convergence figures
-        samples/step_<N>.npy   generated samples at each evaluation
-        checkpoint.pt    models, optimisers, RNG states and history so far
-        error.txt        traceback, for trials whose plugin raised
-        DONE             completion marker, written last
-    <root>/<suite>/summary.csv   one row per finished trial, rebuilt from the directories
+<root>/<suite>/<trial-id>/
+    config.json      the fully resolved trial
+    history.jsonl    one JSON object per evaluation
+    final.json       status, final metrics and convergence figures
+    samples/step_<N>.npy   generated samples at each evaluation
+    checkpoint.pt    models, optimisers, RNG states and history so far
+    error.txt        traceback, for trials whose plugin raised
+    DONE             completion marker, written last
+<root>/<suite>/summary.csv   one row per finished trial, rebuilt from the directories
 """
 
 from __future__ import annotations

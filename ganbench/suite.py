@@ -47,7 +47,11 @@ class Convergence(Component):
 
     name: ClassVar[str] = "convergence"
 
-    distance: str = param("wasserstein", help="metric output whose spread is the stability figure")
+    distance: str = param(
+        "wasserstein",
+        help="metric output whose spread is the stability figure (default: wasserstein, else the "
+        "first lower-is-better output, else none)",
+    )
     window: int = param(5, min=2, max=10_000, help="last evaluations over which stability is measured")
 
 
@@ -78,7 +82,9 @@ def locate(text: str, key: str | None) -> int | None:
     for depth, (name, index) in enumerate(parts):
         is_last = depth == len(parts) - 1
         if index:
-            hits = [i for i in headers if start <= i < end and re.match(rf"\s*\[\[\s*{re.escape(name)}\s*\]\]", lines[i])]
+            hits = [
+                i for i in headers if start <= i < end and re.match(rf"\s*\[\[\s*{re.escape(name)}\s*\]\]", lines[i])
+            ]
             if hits and int(index) < len(hits):
                 start = hits[int(index)]
                 end = next((h for h in headers if h > start), len(lines))
@@ -128,8 +134,8 @@ def load_suite(path: str | Path, registry: Registry) -> Suite:
     try:
         return _resolve(doc, path, registry)
     except ConfigError as exc:
-        line = locate(text, exc.key)
-        raise ConfigError(f"{path}{f':{line}' if line else ''}: {exc}", key=exc.key) from None
+        lineno = locate(text, exc.key)
+        raise ConfigError(f"{path}{f':{lineno}' if lineno else ''}: {exc}", key=exc.key) from None
 
 
 def _table(doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -205,7 +211,8 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
     metric_list = doc.get("metrics", list(DEFAULT_METRICS))
     if not isinstance(metric_list, list):
         raise ConfigError(f"metrics: expected a list of metric names or tables, got {metric_list!r}", key="metrics")
-    metrics, outputs = [], {}
+    metrics: list[dict[str, Any]] = []
+    outputs: dict[str, str] = {}
     for i, entry in enumerate(metric_list):
         where = f"metrics[{i}]"
         entry = {"name": entry} if isinstance(entry, str) else entry
@@ -218,14 +225,18 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
             raise ConfigError(f"{where}: metric '{mname}' is listed twice", key="metrics")
         metrics.append({"name": mname, "params": metric.params()})
         outputs.update(cls.outputs)
-    if convergence.distance not in outputs:
+    if "distance" not in _table(doc, "convergence") and convergence.distance not in outputs:
+        fallback = next((k for k, d in outputs.items() if d == "min"), "")
+        convergence = dataclasses.replace(convergence, distance=fallback)
+    if convergence.distance and convergence.distance not in outputs:
         raise ConfigError(
             f"convergence.distance: '{convergence.distance}' is not an output of the suite's metrics"
             f"{suggest(convergence.distance, outputs)}",
             key="convergence.distance",
         )
 
-    datasets, seen = [], {}
+    datasets: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for i, entry in enumerate(_entries(doc, "datasets")):
         where = f"datasets[{i}]"
         dname = _name(entry, where)
@@ -244,7 +255,8 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         datasets.append({"name": dname, "label": label, "params": ds.params()})
 
     hyper_keys = {f.name for f in Hyper.param_fields()}
-    objectives, seen = [], {}
+    objectives: list[dict[str, Any]] = []
+    seen = {}
     for i, entry in enumerate(_entries(doc, "objectives")):
         where = f"objectives[{i}]"
         oname = _name(entry, where)

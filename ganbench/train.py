@@ -110,10 +110,8 @@ def convergence(history: list[dict[str, Any]], distance: str, window: int) -> di
     ``distance`` over the last ``window`` evaluations."""
     out: dict[str, Any] = {}
     if history and "modes_captured" in history[0]:
-        out["all_modes_step"] = next(
-            (r["step"] for r in history if r["modes_captured"] >= r["modes_total"]), None
-        )
-    tail = [r[distance] for r in history[-window:] if distance in r]
+        out["all_modes_step"] = next((r["step"] for r in history if r["modes_captured"] >= r["modes_total"]), None)
+    tail = [r[distance] for r in history[-window:] if distance and distance in r]
     out["stability"] = float(np.std(tail)) if tail else None
     return out
 
@@ -153,7 +151,13 @@ def _save_checkpoint(td: TrialDir, state: _State, gen: nn.Module, critic: nn.Mod
 
 
 def _load_checkpoint(
-    td: TrialDir, state: _State, gen: nn.Module, critic: nn.Module, opts: list[Any], device: str, log: Callable[[str], None]
+    td: TrialDir,
+    state: _State,
+    gen: nn.Module,
+    critic: nn.Module,
+    opts: list[Any],
+    device: str,
+    log: Callable[[str], None],
 ) -> None:
     if not td.checkpoint.exists():
         return
@@ -258,7 +262,7 @@ def _train(
         next_ckpt = min(steps, (step // ckpt_every + 1) * ckpt_every)
         stop = min(next_eval, next_ckpt)
         t0 = time.perf_counter()
-        for step in range(step + 1, stop + 1):  # noqa: B020 - the loop variable is the step counter
+        for _ in range(step, stop):
             for _ in range(h.n_critic):
                 real = dataset.sample(batch, device=device)
                 with torch.no_grad():
@@ -285,6 +289,7 @@ def _train(
                 p.requires_grad_(True)
             sum_d += loss_d.detach()
             sum_g += loss_g.detach()
+        step = stop
         sync()
         elapsed = time.perf_counter() - t0
         state.train_time += elapsed
@@ -306,8 +311,9 @@ def _train(
     }
 
 
-def _checkpoint(td: TrialDir, state: _State, gen: nn.Module, critic: nn.Module, opt_g: Any, opt_d: Any,
-                sum_d: Tensor, sum_g: Tensor) -> None:
+def _checkpoint(
+    td: TrialDir, state: _State, gen: nn.Module, critic: nn.Module, opt_g: Any, opt_d: Any, sum_d: Tensor, sum_g: Tensor
+) -> None:
     state.sum_d, state.sum_g = sum_d, sum_g
     _save_checkpoint(td, state, gen, critic, [opt_g, opt_d])
 
@@ -372,6 +378,10 @@ def run_trial(trial: dict[str, Any], trial_path: str, device: str) -> dict[str, 
                 td.final_file,
                 {"status": "error", "device": device, "message": f"{type(exc).__name__}: {exc}", "metrics": {}},
             )
-            return {"status": "error", "message": f"{type(exc).__name__}: {exc} (traceback in {td.error_file})", "logs": logs}
+            return {
+                "status": "error",
+                "message": f"{type(exc).__name__}: {exc} (traceback in {td.error_file})",
+                "logs": logs,
+            }
         td.finish(final)
         return {"status": final["status"], "message": final.get("message", ""), "final": final, "logs": logs}

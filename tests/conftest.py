@@ -63,8 +63,9 @@ def ganbench_exe() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "ganbench"]
 
 
-def run_subprocess(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-                   timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_subprocess(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full_env.get("PYTHONPATH", "")]))
     return subprocess.run(

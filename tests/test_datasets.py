@@ -34,7 +34,7 @@ def test_samples_spread_over_the_modes_with_the_stated_sigma(dataset):
     g = torch.Generator().manual_seed(0)
     x = dataset.sample(20_000, generator=g)
     centers = dataset.mode_centers()
-    dist, nearest = torch.cdist(x, centers).min(dim=1)
+    _dist, nearest = torch.cdist(x, centers).min(dim=1)
     counts = torch.bincount(nearest, minlength=len(centers)).float()
     assert float(counts.min()) > 0.7 * 20_000 / len(centers)
     residual = x - centers[nearest]

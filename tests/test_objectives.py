@@ -61,7 +61,12 @@ def test_losses_match_independent_formulas(registry, name):
 def test_objective_defaults_follow_the_design_notes(registry):
     wgan = registry.get("objectives", "wgan-gp").default_hyper()
     assert (wgan.n_critic, wgan.lr_d, wgan.lr_g, wgan.betas, wgan.penalty, wgan.penalty_weight) == (
-        5, 1e-4, 1e-4, (0.0, 0.9), "gp", 10.0,
+        5,
+        1e-4,
+        1e-4,
+        (0.0, 0.9),
+        "gp",
+        10.0,
     )
     hinge = registry.get("objectives", "hinge").default_hyper()
     assert (hinge.n_critic, hinge.lr_d, hinge.betas) == (5, 2e-4, (0.0, 0.9))

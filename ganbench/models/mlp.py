@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import ClassVar, Literal
-
 
 from torch import Tensor, nn
 
@@ -14,7 +14,12 @@ from ganbench.datasets.base import Dataset
 from ganbench.hookspecs import hookimpl
 from ganbench.models.base import Model
 
-_ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "elu": nn.ELU, "tanh": nn.Tanh}
+_ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "elu": nn.ELU,
+    "tanh": nn.Tanh,
+}
 
 
 def _mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.Sequential:
@@ -70,6 +75,3 @@ class MLP(Model):
 @hookimpl
 def register_models(register):  # type: ignore[no-untyped-def]
     register(MLP)
-
-
-

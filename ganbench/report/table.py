@@ -61,7 +61,7 @@ def columns(outputs: Mapping[str, str], frame: pd.DataFrame) -> dict[str, str]:
 def dataset_tables(frame: pd.DataFrame, outputs: Mapping[str, str], fmt: str = "github") -> dict[str, str]:
     """One table per dataset.  Only complete trials enter the means; the 'runs'
     column counts every trial, so diverged and failed ones are never hidden."""
-    tables = {}
+    tables: dict[str, str] = {}
     if frame.empty:
         return tables
     cols = columns(outputs, frame)
@@ -71,8 +71,14 @@ def dataset_tables(frame: pd.DataFrame, outputs: Mapping[str, str], fmt: str = "
             ok = group[group["status"] == "complete"]
             row = {"objective": objective, "runs": _runs(group)}
             for col in cols:
-                row[col] = _first_step(ok) if col == "all_modes_step" and not ok.empty else mean_std(ok.get(col, pd.Series(dtype=float)))
+                row[col] = (
+                    _first_step(ok)
+                    if col == "all_modes_step" and not ok.empty
+                    else mean_std(ok.get(col, pd.Series(dtype=float)))
+                )
             rows.append(row)
         headers = ["objective", "runs"] + [f"{c} {ARROW[d]}".strip() for c, d in cols.items()]
-        tables[str(dataset)] = tabulate([list(r.values()) for r in rows], headers=headers, tablefmt=fmt, disable_numparse=True)
+        tables[str(dataset)] = tabulate(
+            [list(r.values()) for r in rows], headers=headers, tablefmt=fmt, disable_numparse=True
+        )
     return tables

@@ -1,0 +1,236 @@
+"""Plugin discovery through pluggy: in-process, plugin files, real entry points; sources; errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import textwrap
+from typing import ClassVar
+
+import pytest
+import torch
+
+import ganbench
+from ganbench import hookspecs
+from ganbench.errors import PluginError
+from ganbench.plugins import KINDS, load_plugins
+
+OBJECTIVE_FILE = textwrap.dedent(
+    """
+    import dataclasses
+    from typing import ClassVar
+    import ganbench
+
+    @dataclasses.dataclass(frozen=True)
+    class Doubled(ganbench.Objective):
+        name: ClassVar[str] = "{name}"
+        family: ClassVar[str] = "test"
+
+        def critic_loss(self, real, fake):
+            return 2 * (ganbench.mean(fake) - ganbench.mean(real))
+
+        def generator_loss(self, real, fake):
+            return -ganbench.mean(fake)
+
+        def estimate(self, real, fake):
+            return ganbench.mean(real) - ganbench.mean(fake)
+
+    @ganbench.hookimpl
+    def register_objectives(register):
+        register(Doubled)
+    """
+)
+
+
+def write_dist(root, dist_name, module, body, version="1.2.3"):
+    """A minimal installed distribution: a module and a *.dist-info with an entry point."""
+    (root / f"{module}.py").write_text(body)
+    info = root / f"{dist_name}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text(f"[ganbench]\n{module} = {module}\n")
+
+
+# ---- one in-process plugin that implements every hook, so each hook is exercised ----
+
+
+@dataclasses.dataclass(frozen=True)
+class ConstantPenalty(ganbench.Penalty):
+    name: ClassVar[str] = "test-constant"
+
+    def __call__(self, critic, real, fake):
+        return torch.zeros(())
+
+
+@dataclasses.dataclass(frozen=True)
+class Line(ganbench.Dataset):
+    name: ClassVar[str] = "test-line"
+    sigma: float = ganbench.param(0.1, min=0.0, exclusive_min=True)
+
+    @property
+    def shape(self):
+        return (1,)
+
+    def sample(self, n, generator=None, device="cpu"):
+        return self.sigma * torch.randn((n, 1), generator=generator, device=device)
+
+    def mode_centers(self):
+        return torch.zeros(1, 1)
+
+    @property
+    def mode_sigma(self):
+        return self.sigma
+
+
+@dataclasses.dataclass(frozen=True)
+class Linear(ganbench.Model):
+    name: ClassVar[str] = "test-linear"
+
+    @property
+    def latent_shape(self):
+        return (1,)
+
+    def build(self, dataset):
+        return torch.nn.Linear(1, 1), torch.nn.Sequential(torch.nn.Linear(1, 1), torch.nn.Flatten(0))
+
+
+@dataclasses.dataclass(frozen=True)
+class MeanAbs(ganbench.Metric):
+    name: ClassVar[str] = "test-meanabs"
+    outputs: ClassVar[dict[str, str]] = {"meanabs": ganbench.MIN}
+
+    def compute(self, fake, real, dataset):
+        return {"meanabs": float(fake.abs().mean())}
+
+
+class Serial(ganbench.Executor):
+    name: ClassVar[str] = "test-serial"
+
+
+class EveryHook:
+    @ganbench.hookimpl
+    def register_objectives(self, register):
+        ns = {}
+        exec(OBJECTIVE_FILE.format(name="test-doubled"), ns)
+        register(ns["Doubled"])
+
+    @ganbench.hookimpl
+    def register_penalties(self, register):
+        register(ConstantPenalty)
+
+    @ganbench.hookimpl
+    def register_datasets(self, register):
+        register(Line)
+
+    @ganbench.hookimpl
+    def register_models(self, register):
+        register(Linear)
+
+    @ganbench.hookimpl
+    def register_metrics(self, register):
+        register(MeanAbs)
+
+    @ganbench.hookimpl
+    def register_executors(self, register):
+        register(Serial)
+
+
+EXPECTED = {
+    "objectives": "test-doubled",
+    "penalties": "test-constant",
+    "datasets": "test-line",
+    "models": "test-linear",
+    "metrics": "test-meanabs",
+    "executors": "test-serial",
+}
+
+
+def hook_names():
+    return sorted(n for n, f in inspect.getmembers(hookspecs, inspect.isfunction) if n.startswith("register_"))
+
+
+def test_every_hook_is_documented():
+    for name in hook_names():
+        doc = inspect.getdoc(getattr(hookspecs, name))
+        assert doc and "register(" in doc, f"hook {name} has no documentation of its register callback"
+
+
+def test_every_hook_is_exercised_by_this_test_module():
+    assert hook_names() == sorted(f"register_{k}" for k in EXPECTED)
+    assert set(EXPECTED) == set(KINDS)
+
+
+def test_an_in_process_plugin_registers_through_every_hook():
+    registry = load_plugins(None, extra=[EveryHook()])
+    info = next(p for p in registry.plugins if p.source == "in-process")
+    for kind, name in EXPECTED.items():
+        assert name in registry.names(kind)
+        assert info.registered[kind] == [name]
+
+
+def test_builtins_are_registered_through_the_same_hooks():
+    registry = load_plugins(None)
+    builtin = [p for p in registry.plugins if p.source == "built-in"]
+    registered = {name for p in builtin for names in p.registered.values() for name in names}
+    assert {"minimax", "nonsaturating", "hinge", "wgan-gp", "lsgan", "ring", "grid", "spiral", "mlp"} <= registered
+
+
+def test_a_file_in_the_plugins_directory_is_loaded(tmp_path):
+    (tmp_path / "doubled.py").write_text(OBJECTIVE_FILE.format(name="doubled"))
+    registry = load_plugins(tmp_path)
+    assert "doubled" in registry.names("objectives")
+    info = next(p for p in registry.plugins if p.name == "doubled")
+    assert info.source == f"file {tmp_path / 'doubled.py'}"
+
+
+def test_a_real_entry_point_is_loaded_with_its_distribution(tmp_path, monkeypatch):
+    write_dist(tmp_path, "ganbench-doubled", "ganbench_doubled", OBJECTIVE_FILE.format(name="ep-doubled"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = load_plugins(None)
+    assert "ep-doubled" in registry.names("objectives")
+    info = next(p for p in registry.plugins if p.name == "ganbench_doubled")
+    assert info.source == "distribution ganbench-doubled 1.2.3"
+
+
+def test_the_environment_variable_restricts_external_plugins(tmp_path, monkeypatch):
+    write_dist(tmp_path, "ganbench-doubled", "ganbench_doubled", OBJECTIVE_FILE.format(name="ep-doubled"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugdir = tmp_path / "plugins"
+    plugdir.mkdir()
+    (plugdir / "local.py").write_text(OBJECTIVE_FILE.format(name="local-doubled"))
+    monkeypatch.setenv("GANBENCH_PLUGINS", "local")
+    names = load_plugins(plugdir).names("objectives")
+    assert "local-doubled" in names and "ep-doubled" not in names
+    monkeypatch.setenv("GANBENCH_PLUGINS", "")
+    names = load_plugins(plugdir).names("objectives")
+    assert "local-doubled" not in names and "ep-doubled" not in names and "minimax" in names
+
+
+def test_a_duplicate_name_is_an_error_naming_both_sources(tmp_path):
+    (tmp_path / "clash.py").write_text(OBJECTIVE_FILE.format(name="hinge"))
+    with pytest.raises(PluginError) as err:
+        load_plugins(tmp_path)
+    message = str(err.value)
+    assert "'hinge' is registered twice" in message
+    assert "ganbench.objectives.margin (built-in)" in message
+    assert f"clash (file {tmp_path / 'clash.py'})" in message
+
+
+def test_a_plugin_that_fails_to_import_is_recorded_and_the_rest_work(tmp_path):
+    (tmp_path / "broken.py").write_text("import definitely_not_a_module\n")
+    (tmp_path / "fine.py").write_text(OBJECTIVE_FILE.format(name="fine"))
+    registry = load_plugins(tmp_path)
+    broken = next(p for p in registry.plugins if p.name == "broken")
+    assert broken.error and "ModuleNotFoundError" in broken.error
+    assert "fine" in registry.names("objectives")
+
+
+def test_a_plugin_whose_hook_raises_is_recorded_and_rolled_back(tmp_path):
+    (tmp_path / "raises.py").write_text(
+        OBJECTIVE_FILE.format(name="half")
+        + "\n@ganbench.hookimpl\ndef register_metrics(register):\n    raise RuntimeError('boom')\n"
+    )
+    registry = load_plugins(tmp_path)
+    info = next(p for p in registry.plugins if p.name == "raises")
+    assert "RuntimeError: boom" in info.error
+    assert "half" not in registry.names("objectives")
