@@ -143,7 +143,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         setup = functools.partial(init_worker, str(Path(plugins_dir).resolve()), threads)
     executor = executor_cls(jobs=jobs, setup=setup)
     progress = _Progress(len(todo))
-    failed = 0
+    failed: list[str] = []
+    interrupted = False
     t0 = time.perf_counter()
     try:
         futures = [(trial, executor.submit(run_trial, trial, str(path), device)) for trial, path in todo]
@@ -151,12 +152,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             result = future.result()
             for message in result.get("logs", []):
                 progress.line(message)
-            failed += result["status"] == "error"
+            if result["status"] == "interrupted":
+                interrupted = True
+                break
+            if result["status"] == "error":
+                failed.append(_describe(trial))
             progress.step(f"{_describe(trial)}: {_outcome(result)}")
     except KeyboardInterrupt:
-        progress.close()
+        interrupted = True
+    if interrupted:
+        # Running trials checkpoint at their next step boundary; pending ones never start.
+        executor.interrupt()
         executor.shutdown(cancel=True)
-        print(f"interrupted; rerun `ganbench run {args.suite}` to resume", file=sys.stderr)
+        progress.close()
+        print(
+            f"interrupted: checkpoints written; rerun `ganbench run {args.suite}` with the same options to resume",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     progress.close()
     executor.shutdown()
@@ -170,7 +182,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\n{len(todo)} trials run in {wall:.1f}s; summary: {suite_dir / 'summary.csv'}")
     if failed:
         print(
-            f"ganbench: {failed} trial{'s' * (failed != 1)} failed with an error (see error.txt in each)",
+            f"ganbench: {len(failed)} trial{'s' * (len(failed) != 1)} failed with an error "
+            f"({', '.join(failed)}); tracebacks are in each trial's error.txt",
             file=sys.stderr,
         )
         return EXIT_TRIALS_FAILED
@@ -307,12 +320,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(text: str) -> str:
+    """Escape control characters (from user-supplied keys and values) so a message stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except GanbenchError as exc:
-        print(f"ganbench: error: {exc}", file=sys.stderr)
+        print(f"ganbench: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

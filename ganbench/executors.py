@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
+import os
+import signal
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -29,6 +32,12 @@ class Executor:
 
     def shutdown(self, cancel: bool = False) -> None:
         """Release workers; with ``cancel`` drop trials not yet started."""
+
+    def interrupt(self) -> None:
+        """Ask running trials to checkpoint and stop (the user pressed Ctrl-C).
+
+        In-process trials see the SIGINT themselves; executors with workers elsewhere
+        forward it."""
 
 
 class InlineExecutor(Executor):
@@ -79,6 +88,11 @@ class ProcessExecutor(Executor):
 
     def shutdown(self, cancel: bool = False) -> None:
         self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+    def interrupt(self) -> None:
+        for proc in list(getattr(self.pool, "_processes", {}).values()):
+            with contextlib.suppress(ProcessLookupError, AttributeError):
+                os.kill(proc.pid, signal.SIGINT)
 
 
 @hookimpl

@@ -90,8 +90,10 @@ class Registry:
             return self.items[kind][name]
         except KeyError:
             prefix = f"{where}: " if where else ""
+            failed = [p for p in self.plugins if p.error]
+            note = "".join(f" (note: plugin {p.name} from {p.source} failed to load)" for p in failed[:3])
             raise ConfigError(
-                f"{prefix}unknown {SINGULAR[kind]} '{name}'{suggest(name, self.items[kind])}", key=where or None
+                f"{prefix}unknown {SINGULAR[kind]} '{name}'{suggest(name, self.items[kind])}{note}", key=where or None
             ) from None
 
     def names(self, kind: str) -> list[str]:

@@ -106,13 +106,17 @@ def trial_dirs(suite_dir: Path) -> Iterator[TrialDir]:
 
 
 def collect(suite_dir: Path) -> pd.DataFrame:
-    """One row per finished trial: identifying columns, status, then final metrics."""
+    """One row per finished trial (complete or diverged, marked DONE) and per trial whose
+    last attempt failed with an error: identifying columns, status, then final metrics."""
     rows = []
     for td in trial_dirs(suite_dir):
-        if not td.is_done():
+        try:  # another runner may be rewriting an unfinished trial right now
+            final = td.read_final()
+            config = json.loads(td.config.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
             continue
-        config = json.loads(td.config.read_text())
-        final = td.read_final()
+        if not td.is_done() and final.get("status") != "error":
+            continue
         row = {
             "trial": td.path.name,
             "dataset": config["dataset"]["label"],

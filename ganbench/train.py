@@ -6,12 +6,17 @@ global but the plugin registry, and writes only its own directory.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
+import os
+import signal
+import sys
+import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +193,41 @@ class _Restart(Exception):
     pass
 
 
+class TrialInterrupted(Exception):
+    """Training stopped on request (SIGINT) after a checkpoint at ``step``."""
+
+    def __init__(self, step: int) -> None:
+        super().__init__(f"interrupted at step {step}; checkpoint written")
+        self.step = step
+
+
+class _Stop:
+    """Set by the SIGINT handler; the training loop checks it between generator steps,
+    so an interrupted trial stops at a step boundary with a consistent checkpoint."""
+
+    requested = False
+
+
+STOP = _Stop()
+
+
+def _request_stop(signum: int, frame: Any) -> None:
+    STOP.requested = True
+
+
+@contextlib.contextmanager
+def _stop_on_sigint() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    STOP.requested = False
+    previous = signal.signal(signal.SIGINT, _request_stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def train(
     trial: dict[str, Any],
     td: TrialDir,
@@ -262,7 +302,7 @@ def _train(
         next_ckpt = min(steps, (step // ckpt_every + 1) * ckpt_every)
         stop = min(next_eval, next_ckpt)
         t0 = time.perf_counter()
-        for _ in range(step, stop):
+        while step < stop and not STOP.requested:
             for _ in range(h.n_critic):
                 real = dataset.sample(batch, device=device)
                 with torch.no_grad():
@@ -289,7 +329,7 @@ def _train(
                 p.requires_grad_(True)
             sum_d += loss_d.detach()
             sum_g += loss_g.detach()
-        step = stop
+            step += 1
         sync()
         elapsed = time.perf_counter() - t0
         state.train_time += elapsed
@@ -297,8 +337,10 @@ def _train(
         state.step = step
         if step == next_eval:
             record(step)
-        if step == next_ckpt or step == steps:
+        if step == next_ckpt or step == steps or STOP.requested:
             _checkpoint(td, state, gen, critic, opt_g, opt_d, sum_d, sum_g)
+        if STOP.requested:
+            raise TrialInterrupted(step)
     last = state.history[-1]
     conv = trial["convergence"]
     return {
@@ -329,7 +371,26 @@ def init_worker(plugins_dir: str | None, threads: int) -> None:
 
     torch.set_num_threads(threads)
     warnings.filterwarnings("ignore", message=".*TF32.*")
+    # The parent handles Ctrl-C and forwards it while a trial trains; an idle worker ignores it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     _WORKER["registry"] = load_plugins(plugins_dir)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker if the parent dies (say, by SIGKILL),
+    so no orphan keeps training and holding a trial's lock."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent already died before prctl
+            os._exit(1)
+    except OSError:
+        pass
 
 
 def use_registry(registry: Registry, threads: int) -> None:
@@ -338,11 +399,23 @@ def use_registry(registry: Registry, threads: int) -> None:
     _WORKER["registry"] = registry
 
 
+def _clean(td: TrialDir) -> None:
+    """Remove what an earlier, unfinished attempt may have left: temporary files of a
+    killed write, and the error record of a failed attempt (this one supersedes it)."""
+    for tmp in td.path.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+    for tmp in td.samples_dir.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+    td.error_file.unlink(missing_ok=True)
+    td.final_file.unlink(missing_ok=True)
+
+
 def run_trial(trial: dict[str, Any], trial_path: str, device: str) -> dict[str, Any]:
     """Run (or resume) one trial in its directory; never raises for a failing trial.
 
     Returns ``{"status": ..., "message": ...}``; status is one of 'complete',
-    'diverged', 'error', 'skipped' (already done) or 'locked' (another runner has it).
+    'diverged', 'error', 'interrupted' (SIGINT; checkpoint written), 'skipped' (already
+    done) or 'locked' (another runner has it).
     """
     from ganbench.locks import TrialLock
 
@@ -355,10 +428,14 @@ def run_trial(trial: dict[str, Any], trial_path: str, device: str) -> dict[str, 
             return {"status": "locked", "message": "another ganbench run is training it"}
         if td.is_done():
             return {"status": "skipped", "message": "already complete"}
+        _clean(td)
         atomic_write_json(td.config, trial)
         logs: list[str] = []
         try:
-            final = train(trial, td, device, _WORKER["registry"], log=logs.append)
+            with _stop_on_sigint():
+                final = train(trial, td, device, _WORKER["registry"], log=logs.append)
+        except TrialInterrupted as exc:
+            return {"status": "interrupted", "message": str(exc), "logs": logs}
         except TrialDiverged as exc:
             history = td.read_history()
             good = history[-1] if history else {}
