@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import torch
 from torch import Tensor
@@ -57,7 +58,13 @@ class GaussianMixture(Dataset):
         return float(self.sigma)  # type: ignore[attr-defined]
 
     def sample(self, n: int, generator: torch.Generator | None = None, device: str | torch.device = "cpu") -> Tensor:
-        means = self.means().to(device)
+        means = _means_on(self, str(device))
         idx = torch.randint(means.shape[0], (n,), generator=generator, device=device)
         noise = torch.randn((n, means.shape[1]), generator=generator, device=device)
         return means[idx] + self.mode_sigma * noise
+
+
+@functools.lru_cache(maxsize=64)
+def _means_on(mixture: GaussianMixture, device: str) -> Tensor:
+    """The mixture's means, computed and moved to ``device`` once (not at every training step)."""
+    return mixture.means().to(device)
