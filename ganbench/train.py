@@ -128,10 +128,16 @@ class _State:
         self.step = 0
         self.history: list[dict[str, Any]] = []
         self.train_time = 0.0
+        self.wall_base = 0.0  # wall time of earlier attempts (before a resume)
+        self.wall_start = time.perf_counter()
         self.window_start = 0
         self.window_time = 0.0
         self.sum_d: Tensor | None = None
         self.sum_g: Tensor | None = None
+
+    def wall_time(self) -> float:
+        """Seconds this trial has run, evaluation and checkpoints included, over all attempts."""
+        return self.wall_base + time.perf_counter() - self.wall_start
 
 
 def _save_checkpoint(td: TrialDir, state: _State, gen: nn.Module, critic: nn.Module, opts: list[Any]) -> None:
@@ -145,6 +151,7 @@ def _save_checkpoint(td: TrialDir, state: _State, gen: nn.Module, critic: nn.Mod
         "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         "history": state.history,
         "train_time": state.train_time,
+        "wall_time": state.wall_time(),
         "window_start": state.window_start,
         "window_time": state.window_time,
         "sum_d": state.sum_d.cpu() if state.sum_d is not None else None,
@@ -182,6 +189,7 @@ def _load_checkpoint(
     state.step = int(ck["step"])
     state.history = list(ck["history"])
     state.train_time = float(ck["train_time"])
+    state.wall_base = float(ck["wall_time"])
     state.window_start = int(ck["window_start"])
     state.window_time = float(ck["window_time"])
     state.sum_d = ck["sum_d"].to(device) if ck["sum_d"] is not None else None
@@ -283,6 +291,7 @@ def _train(
             "samples_per_s": total_rate * batch * (h.n_critic + 1),
             "window_steps_per_s": rate,
             "train_time": state.train_time,
+            "wall_time": state.wall_time(),
         }
         state.history.append(rec)
         td.write_history(state.history)

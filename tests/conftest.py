@@ -15,7 +15,7 @@ from ganbench.plugins import Registry, load_plugins
 ROOT = Path(__file__).resolve().parents[1]
 
 #: history fields that measure time, which legitimately differ between runs
-TIMING = {"steps_per_s", "samples_per_s", "window_steps_per_s", "train_time"}
+TIMING = {"steps_per_s", "samples_per_s", "window_steps_per_s", "train_time", "wall_time"}
 
 TINY_SUITE = """
 name = "tiny"

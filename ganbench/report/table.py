@@ -11,7 +11,7 @@ from tabulate import tabulate
 ARROW = {"max": "↑", "min": "↓", "": ""}
 
 #: figures every trial reports besides its metrics' outputs, with their directions
-HARNESS_OUTPUTS = {"estimate": "", "steps_per_s": "max"}
+HARNESS_OUTPUTS = {"estimate": "", "steps_per_s": "max", "wall_time": "min"}
 CONVERGENCE_OUTPUTS = {"all_modes_step": "min", "stability": "min"}
 HIDDEN = {"modes_total"}
 
