@@ -163,13 +163,21 @@ def _name(entry: Mapping[str, Any], where: str) -> str:
     return coerce(entry["name"], str, f"{where}.name")
 
 
-def _label(entry: Mapping[str, Any], default: str, where: str) -> str:
+def _label(entry: Mapping[str, Any], default: str, where: str, section: str, seen: dict[str, int]) -> str:
+    """The entry's label (its name unless given): a safe directory-name part, unique in its section."""
     label = coerce(entry.get("label", default), str, f"{where}.label")
     if not _SLUG.match(label):
         raise ConfigError(
             f"{where}.label: '{label}' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
             key=f"{where}.label",
         )
+    if label in seen:
+        raise ConfigError(
+            f"{where}: {section[:-1]} label '{label}' is already used by {section}[{seen[label]}]; "
+            "give each entry a distinct 'label'",
+            key=f"{where}.name",
+        )
+    seen[label] = len(seen)
     return label
 
 
@@ -242,14 +250,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         dname = _name(entry, where)
         cls = registry.get("datasets", dname, f"{where}.name")
         ds = build(cls, {k: v for k, v in entry.items() if k not in ("name", "label")}, where)
-        label = _label(entry, dname, where)
-        if label in seen:
-            raise ConfigError(
-                f"{where}: dataset label '{label}' is already used by datasets[{seen[label]}]; "
-                "give each entry a distinct 'label'",
-                key=f"{where}.name",
-            )
-        seen[label] = i
+        label = _label(entry, dname, where, "datasets", seen)
         if "modes" in {m["name"] for m in metrics} and ds.mode_centers() is None:
             raise ConfigError(f"{where}: dataset '{dname}' has no discrete modes for the 'modes' metric", key=where)
         datasets.append({"name": dname, "label": label, "params": ds.params()})
@@ -273,14 +274,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         hyper = build(Hyper, {**cls.hyper, **{k: v for k, v in entry.items() if k in hyper_keys}}, where)
         if hyper.penalty != "none":
             registry.get("penalties", hyper.penalty, f"{where}.penalty")
-        label = _label(entry, oname, where)
-        if label in seen:
-            raise ConfigError(
-                f"{where}: objective label '{label}' is already used by objectives[{seen[label]}]; "
-                "give each entry a distinct 'label'",
-                key=f"{where}.name",
-            )
-        seen[label] = i
+        label = _label(entry, oname, where, "objectives", seen)
         objectives.append({"name": oname, "label": label, "options": options.params(), "hyper": hyper.params()})
 
     trials = []

@@ -96,6 +96,17 @@ def start(suite: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     )
 
 
+def rerun(suite: Path, out: Path, jobs: str = "1") -> subprocess.CompletedProcess[str]:
+    """`ganbench run` of ``suite`` into ``out``, to completion."""
+    return subprocess.run(
+        [*ganbench_exe(), "run", str(suite), "--out", str(out), "--jobs", jobs],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def snapshot(suite_dir: Path) -> dict[str, object]:
     """Histories and final metrics of every trial, timing fields removed."""
     out: dict[str, object] = {}
@@ -127,13 +138,7 @@ def reference(tmp_path_factory):
     root = tmp_path_factory.mktemp("reference")
     suite = root / "faults.toml"
     suite.write_text(SUITE.format(steps=200))
-    proc = subprocess.run(
-        [*ganbench_exe(), "run", str(suite), "--out", str(root / "out"), "--jobs", "1"],
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = rerun(suite, root / "out")
     assert proc.returncode == 0, proc.stderr
     return suite, snapshot(root / "out" / "faults")
 
@@ -150,16 +155,10 @@ def test_kill_9_then_rerun_loses_nothing_and_matches_an_uninterrupted_run(refere
     finished = {p.parent for p in (out / "faults").glob("*/DONE")}
     before = {p: b for p, b in files(out / "faults").items() if p.parent in finished}
     assert len(finished) < 4, "the kill came after the run ended; nothing was tested"
-    rerun = subprocess.run(
-        [*ganbench_exe(), "run", str(suite), "--out", str(out), "--jobs", jobs],
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert rerun.returncode == 0, rerun.stderr
+    again = rerun(suite, out, jobs)
+    assert again.returncode == 0, again.stderr
     if finished:
-        assert f"skipping {len(finished)} finished trial" in rerun.stderr
+        assert f"skipping {len(finished)} finished trial" in again.stderr
     after = files(out / "faults")
     assert all(after[p] == b for p, b in before.items()), "a finished trial was touched"
     assert not [p for p in after if p.name.endswith(".tmp")]
@@ -176,15 +175,9 @@ def test_ctrl_c_checkpoints_says_how_to_resume_and_exits_130(reference, tmp_path
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "rerun `ganbench run" in err and "Traceback" not in err
-    rerun = subprocess.run(
-        [*ganbench_exe(), "run", str(suite), "--out", str(out), "--jobs", "1"],
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    assert "resuming from step" in rerun.stderr
+    again = rerun(suite, out)
+    assert again.returncode == 0, again.stderr
+    assert "resuming from step" in again.stderr
     assert snapshot(out / "faults") == expected
 
 
@@ -197,14 +190,8 @@ def test_ctrl_c_with_a_process_pool(reference, tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
-    rerun = subprocess.run(
-        [*ganbench_exe(), "run", str(suite), "--out", str(out), "--jobs", "2"],
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert rerun.returncode == 0, rerun.stderr
+    again = rerun(suite, out, "2")
+    assert again.returncode == 0, again.stderr
     assert snapshot(out / "faults") == expected
 
 
