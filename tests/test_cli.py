@@ -143,3 +143,26 @@ def test_unavailable_device_is_a_clear_error(run_cli, tmp_path):
     code, _, err = run_cli("run", QUICK, "--device", "cuda", "--out", tmp_path / "r")
     assert code == 2 and "--device cuda: CUDA is not available" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(monkeypatch, capsys):
+    import io
+
+    from ganbench.cli import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    bar = _Progress(2)
+    bar.step("ring/hinge/seed 0: complete")
+    bar.close()
+    assert "1/2" in term.getvalue() and "trial" in term.getvalue() and "\r" in term.getvalue()
+
+    plain = io.StringIO()
+    monkeypatch.setattr("sys.stderr", plain)
+    lines = _Progress(2)
+    lines.step("ring/hinge/seed 0: complete")
+    assert plain.getvalue() == "[1/2] ring/hinge/seed 0: complete\n"
