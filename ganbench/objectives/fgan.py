@@ -7,6 +7,7 @@ and, by Fenchel duality, for any critic output V and output activation g_f,
 
 with equality at V* = g_f⁻¹(f′(p/q)).  The critic maximises the right-hand side
 (its loss is minus it) and that right-hand side is the reported estimate, in nats.
+(The GAN row's f has f(1) = -log 4, so its value, 2·JSD - log 4, is offset by -log 4.)
 
 Each member below writes g_f(v) and the composite f*(g_f(v)) as functions of the
 raw critic output v, simplified so that no logarithm of a non-positive number is

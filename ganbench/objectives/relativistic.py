@@ -21,7 +21,7 @@ one spike in each tail L_D falls towards 0.  For N(0, 1) against N(1, 1) such a
 two-spike critic already reaches log 4 - L_D ≈ 1.36 (log 4 ≈ 1.386), and a
 nonparametric critic optimised on a grid keeps climbing past 1.27 by growing such
 spikes.  So the value measures what the critic's class can tell apart (a small
-MLP gives about 0.95 there), not a divergence of p and q alone.
+MLP gives about 1.0 there), not a divergence of p and q alone.
 """
 
 from __future__ import annotations
