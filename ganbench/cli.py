@@ -8,9 +8,10 @@ import json
 import os
 import sys
 import time
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ganbench import __version__
 from ganbench.components import param_table
@@ -219,6 +220,18 @@ def _print_tables(suite: Suite, frame: Any) -> None:
         print(table)
 
 
+def _generator_text(cls: Any) -> str:
+    """The default generator loss; with a ``generator`` option (the f-GANs), every choice."""
+    default = cls()
+    text = default.describe_generator()
+    hints = typing.get_type_hints(cls)
+    if "generator" not in {f.name for f in cls.param_fields()} or typing.get_origin(hints["generator"]) is not Literal:
+        return text
+    others = [c for c in typing.get_args(hints["generator"]) if c != default.generator]
+    alternatives = "".join(f'; {cls(generator=c).describe_generator()} [generator = "{c}"]' for c in others)
+    return f"{text} [default]{alternatives}" if alternatives else text
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
@@ -239,7 +252,9 @@ def cmd_list(args: argparse.Namespace) -> int:
                     defaults += f", penalty={hyper.penalty}×{hyper.penalty_weight:g}"
                 if hyper.clip:
                     defaults += f", clip={hyper.clip:g}"
-                rows.append([name, cls.family, cls.divergence, cls.reports, cls().generator, defaults, cls.reference])
+                rows.append(
+                    [name, cls.family, cls.divergence, cls.reports, _generator_text(cls), defaults, cls.reference]
+                )
             else:
                 params = (
                     ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in param_table(cls))
@@ -254,6 +269,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         if len(kinds) > 1:
             print(f"\n{kind}:\n")
+        if fmt == "github":  # a literal '|' (as in ½∫|p - q|) would end a Markdown table cell
+            rows = [[str(cell).replace("|", "\\|") for cell in row] for row in rows]
         print(tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True))
     return EXIT_OK
 

@@ -29,6 +29,8 @@ BUILTIN_MODULES = (
     "ganbench.objectives.classic",
     "ganbench.objectives.margin",
     "ganbench.objectives.ipm",
+    "ganbench.objectives.fgan",
+    "ganbench.objectives.relativistic",
     "ganbench.objectives.penalties",
     "ganbench.datasets.mixtures",
     "ganbench.models.mlp",

@@ -54,6 +54,14 @@ class Objective(Component):
         """How the generator loss is formed (shown in ``ganbench list objectives``)."""
         return ""
 
+    def describe_generator(self) -> str:
+        """The generator loss as shown in ``ganbench list objectives``: ``generator`` by default.
+
+        An objective whose generator loss is an option (a dataclass field that a suite
+        sets, e.g. the f-GANs' ``generator = "saturating"``) overrides this so that the
+        text follows the option's value."""
+        return self.generator
+
     @classmethod
     def default_hyper(cls) -> Hyper:
         return Hyper(**cls.hyper)

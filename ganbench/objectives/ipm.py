@@ -1,4 +1,5 @@
-"""Integral probability metrics: Wasserstein-1 with a gradient penalty (Gulrajani et al. 2017)."""
+"""Integral probability metrics: Wasserstein-1 through a Lipschitz critic, the constraint
+enforced by a gradient penalty (Gulrajani et al. 2017) or by weight clipping (Arjovsky et al. 2017)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,30 @@ class WassersteinGP(Objective):
         return mean(real) - mean(fake)
 
 
+@dataclasses.dataclass(frozen=True)
+class WassersteinClip(WassersteinGP):
+    """The original WGAN: the critic's weights are clamped to [-0.01, 0.01] after every step.
+
+    A clipped critic is K-Lipschitz for some K that depends on the architecture and
+    on the weights (not 1), so E_p D - E_q D estimates K·W1, not W1.
+    Arjovsky et al. train with RMSProp at 5e-5; the harness trains with Adam, and
+    Adam with β1 = 0 and β2 = 0.99 is RMSProp (decay 0.99, PyTorch's default)
+    with bias correction, so those are the defaults, at the paper's 5e-5."""
+
+    name: ClassVar[str] = "wgan-clip"
+    description: ClassVar[str] = "Wasserstein critic with weight clipping"
+    reports: ClassVar[str] = "K·W1 ≥ E_p D - E_q D (K: the clipped critic's Lipschitz constant)"
+    reference: ClassVar[str] = "Arjovsky et al. 2017"
+    hyper: ClassVar[dict[str, Any]] = {
+        "n_critic": 5,
+        "lr_g": 5e-5,
+        "lr_d": 5e-5,
+        "betas": (0.0, 0.99),
+        "clip": 0.01,
+    }
+
+
 @hookimpl
 def register_objectives(register):  # type: ignore[no-untyped-def]
     register(WassersteinGP)
+    register(WassersteinClip)

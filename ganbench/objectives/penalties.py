@@ -1,4 +1,12 @@
-"""Critic regularisers, each its own small plugin composable with any objective."""
+"""Critic regularisers, each its own small plugin composable with any objective.
+
+A suite adds one to any objective's critic loss with ``penalty = "<name>"`` and
+``penalty_weight = λ``; the trainer adds ``λ · penalty(critic, real, fake)``.  Every
+penalty is unweighted (λ is the suite's), computes one gradient norm per sample
+(never the norm of the whole batch's gradient), and draws its random
+coefficients per sample from torch's global generator, in the order its
+docstring gives, so a seeded trial is reproducible.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,26 @@ from torch import Tensor
 from ganbench.hookspecs import hookimpl
 from ganbench.objectives.base import Penalty, per_sample_grad_norm
 
+Critic = Callable[[Tensor], Tensor]
+
+
+def _per_sample_shape(x: Tensor) -> tuple[int, ...]:
+    """(batch, 1, 1, ...): one coefficient per sample, broadcast over its features."""
+    return (x.shape[0],) + (1,) * (x.dim() - 1)
+
+
+def interpolates(real: Tensor, fake: Tensor) -> Tensor:
+    """x̂ = αx + (1-α)G(z) with α ~ U[0, 1] drawn per sample (one draw of torch.rand)."""
+    alpha = torch.rand(_per_sample_shape(real), device=real.device, dtype=real.dtype)
+    return alpha * real.detach() + (1.0 - alpha) * fake.detach()
+
+
+def per_sample_grad_sqnorm(critic: Critic, x: Tensor) -> Tensor:
+    """‖∇ₓ critic(x_i)‖₂² for every sample i, differentiable (no square root, so no ε needed)."""
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    return grad.flatten(1).square().sum(dim=1)
+
 
 @dataclasses.dataclass(frozen=True)
 class GradientPenalty(Penalty):
@@ -20,13 +48,77 @@ class GradientPenalty(Penalty):
     name: ClassVar[str] = "gp"
     description: ClassVar[str] = "two-sided gradient penalty at random interpolates (WGAN-GP)"
 
-    def __call__(self, critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor) -> Tensor:
-        shape = (real.shape[0],) + (1,) * (real.dim() - 1)
-        alpha = torch.rand(shape, device=real.device, dtype=real.dtype)
-        x_hat = alpha * real.detach() + (1.0 - alpha) * fake.detach()
-        return (per_sample_grad_norm(critic, x_hat) - 1.0).square().mean()
+    def __call__(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
+        return (per_sample_grad_norm(critic, interpolates(real, fake)) - 1.0).square().mean()
+
+
+@dataclasses.dataclass(frozen=True)
+class OneSidedGradientPenalty(Penalty):
+    """E max(0, ‖∇D(x̂)‖₂ - 1)² at the same per-sample interpolates as 'gp': only gradient
+    norms above 1 are penalised (the one-sided variant of Gulrajani et al. 2017, §4;
+    Petzka et al. 2018 call it the Lipschitz penalty)."""
+
+    name: ClassVar[str] = "gp-one-sided"
+    description: ClassVar[str] = "one-sided gradient penalty at random interpolates: only norms above 1"
+
+    def __call__(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
+        excess = per_sample_grad_norm(critic, interpolates(real, fake)) - 1.0
+        return torch.clamp(excess, min=0.0).square().mean()
+
+
+@dataclasses.dataclass(frozen=True)
+class R1(Penalty):
+    """½ E_p ‖∇D(x)‖₂² on the real batch (Mescheder et al. 2018).  The ½ is inside the
+    penalty, so ``penalty_weight`` is the paper's γ: the critic loss gains (γ/2) E‖∇D‖²."""
+
+    name: ClassVar[str] = "r1"
+    description: ClassVar[str] = "R1: ½ E‖∇D(x)‖² on real samples (weight = γ)"
+
+    def __call__(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
+        return 0.5 * per_sample_grad_sqnorm(critic, real).mean()
+
+
+@dataclasses.dataclass(frozen=True)
+class R2(Penalty):
+    """½ E_q ‖∇D(G(z))‖₂² on the fake batch (Mescheder et al. 2018); as 'r1', the ½ is inside."""
+
+    name: ClassVar[str] = "r2"
+    description: ClassVar[str] = "R2: ½ E‖∇D(G(z))‖² on generated samples (weight = γ)"
+
+    def __call__(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
+        return 0.5 * per_sample_grad_sqnorm(critic, fake).mean()
+
+
+def dragan_points(real: Tensor) -> Tensor:
+    """x̃ = x + α·δ with δ = ½·std(x)·u, as in the DRAGAN authors' code.
+
+    Draws, in this order: α ~ U[0, 1] per sample, then u ~ U[0, 1) per coordinate;
+    std(x) is the population standard deviation of the whole real batch (one number).
+    """
+    real = real.detach()
+    alpha = torch.rand(_per_sample_shape(real), device=real.device, dtype=real.dtype)
+    u = torch.rand_like(real)
+    return real + alpha * (0.5 * real.std(correction=0) * u)
+
+
+@dataclasses.dataclass(frozen=True)
+class Dragan(Penalty):
+    """E (‖∇D(x̃)‖₂ - 1)² at points x̃ perturbed around the real data, norm per sample
+    (Kodali et al. 2017).  The paper writes the perturbation as δ ~ N(0, cI); the
+    authors' reference code, followed here, draws x_p = x + ½·std(x)·U[0, 1)^d and
+    penalises at x + α(x_p - x) with α ~ U[0, 1] per sample.  Weight 10 in the paper."""
+
+    name: ClassVar[str] = "dragan"
+    description: ClassVar[str] = "DRAGAN: (‖∇D‖ - 1)² at random perturbations of real samples"
+
+    def __call__(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
+        return (per_sample_grad_norm(critic, dragan_points(real)) - 1.0).square().mean()
 
 
 @hookimpl
 def register_penalties(register):  # type: ignore[no-untyped-def]
     register(GradientPenalty)
+    register(OneSidedGradientPenalty)
+    register(R1)
+    register(R2)
+    register(Dragan)
