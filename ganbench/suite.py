@@ -212,6 +212,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
     if not isinstance(metric_list, list):
         raise ConfigError(f"metrics: expected a list of metric names or tables, got {metric_list!r}", key="metrics")
     metrics: list[dict[str, Any]] = []
+    built_metrics = []
     outputs: dict[str, str] = {}
     for i, entry in enumerate(metric_list):
         where = f"metrics[{i}]"
@@ -224,6 +225,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         if any(m["name"] == mname for m in metrics):
             raise ConfigError(f"{where}: metric '{mname}' is listed twice", key="metrics")
         metrics.append({"name": mname, "params": metric.params()})
+        built_metrics.append(metric)
         outputs.update(cls.outputs)
     if "distance" not in _table(doc, "convergence") and convergence.distance not in outputs:
         fallback = next((k for k, d in outputs.items() if d == "min"), "")
@@ -250,8 +252,10 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
                 key=f"{where}.name",
             )
         seen[label] = i
-        if "modes" in {m["name"] for m in metrics} and ds.mode_centers() is None:
-            raise ConfigError(f"{where}: dataset '{dname}' has no discrete modes for the 'modes' metric", key=where)
+        for metric in built_metrics:
+            problem = metric.supports(ds)
+            if problem:
+                raise ConfigError(f"{where}: {problem}", key=where)
         datasets.append({"name": dname, "label": label, "params": ds.params()})
 
     hyper_keys = {f.name for f in Hyper.param_fields()}
