@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import torch
 
 from ganbench.cli import main
 from ganbench.plugins import Registry, load_plugins
@@ -91,3 +92,12 @@ def feature_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("GANBENCH_CACHE", None)
     else:
         os.environ["GANBENCH_CACHE"] = previous
+
+
+@pytest.fixture
+def one_thread() -> Iterator[None]:
+    """Small convolutions run fastest on one thread, and this machine's cores are shared."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

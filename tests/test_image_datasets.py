@@ -17,6 +17,8 @@ from ganbench.datasets.images import MNIST5k, Shapes, StackedDigits, render_shap
 from ganbench.datasets.local import CIFAR10, MNIST, FashionMNIST, read_cifar_batch, read_idx, write_idx
 from ganbench.errors import ConfigError
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 # ---------------------------------------------------------------- bundled digits
 
 

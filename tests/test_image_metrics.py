@@ -26,6 +26,8 @@ from ganbench.metrics.images import (
     precision_recall,
 )
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 # ---------------------------------------------------------------- Fréchet distance
 
 

@@ -172,6 +172,16 @@ def _identity(dataset: ImageDataset) -> tuple[str, ClassifierConfig]:
 _LOADED: dict[str, FeatureClassifier] = {}
 
 
+def forget_loaded() -> None:
+    """Forget every dataset and classifier loaded in this process, as a fresh process would start."""
+    from ganbench.datasets import images
+
+    _LOADED.clear()
+    _identity.cache_clear()
+    images._load.cache_clear()
+    images._on_device.cache_clear()
+
+
 def image_dataset(dataset: Dataset, metric: str) -> ImageDataset:
     if not isinstance(dataset, ImageDataset):
         raise ValueError(f"metric '{metric}' needs an image dataset with labels; '{dataset.name}' is not one")
