@@ -220,6 +220,18 @@ def test_real_samples_score_well_and_a_collapsed_generator_badly():
     assert modes["real_modes_covered"] == 10 and modes["real_modes_kl"] < 0.05
 
 
+def test_prdc_builds_the_real_manifold_from_distinct_samples():
+    # the harness draws real samples with replacement; repeating every real image four times
+    # must not shrink the k-NN balls to zero (the 3rd neighbour of a repeated image is its copy)
+    ds = Digits()
+    train = ds.splits().train_x
+    real, fake = train[:300], train[300:600]
+    once = PRDC(samples=2000).compute(fake, real, ds)
+    repeated = PRDC(samples=2000).compute(fake, real.repeat(4, 1, 1, 1), ds)
+    assert repeated == pytest.approx(once)
+    assert once["precision"] > 0.8
+
+
 def test_stacked_modes_of_real_stacks_are_near_the_reference():
     ds = StackedDigits()
     fake = ds.sample(3000, generator=torch.Generator().manual_seed(1))

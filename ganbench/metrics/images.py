@@ -207,7 +207,9 @@ class PRDC(Metric):
     def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
         clf = classifier_for(image_dataset(dataset, self.name))
         f = clf.features(_first(fake, self.samples))
-        r = clf.features(_first(real, self.samples))
+        # the real manifold from distinct images: the harness draws real samples with replacement,
+        # and copies of one image would shrink its k-NN ball to nothing on a small dataset
+        r = torch.unique(clf.features(_first(real, self.samples)), dim=0)
         precision, recall = precision_recall(real=r, fake=f, k=self.k_pr)
         density, coverage = density_coverage(real=r, fake=f, k=self.k_dc)
         return {
