@@ -66,7 +66,8 @@ def register_metrics(register: Register) -> None:
     Call ``register(cls)`` with a subclass of :class:`ganbench.Metric`: a
     dataclass whose ``compute(fake, real, dataset)`` returns a dict of floats,
     one per name in its ``outputs``, each declared ``"max"`` or ``"min"``
-    (higher or lower is better).
+    (higher or lower is better). A metric that needs a particular kind of
+    dataset says so in ``supports(dataset)``, checked when a suite is validated.
     """
 
 

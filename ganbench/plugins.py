@@ -33,9 +33,13 @@ BUILTIN_MODULES = (
     "ganbench.objectives.relativistic",
     "ganbench.objectives.penalties",
     "ganbench.datasets.mixtures",
+    "ganbench.datasets.images",
+    "ganbench.datasets.local",
     "ganbench.models.mlp",
+    "ganbench.models.conv",
     "ganbench.metrics.modes",
     "ganbench.metrics.distances",
+    "ganbench.metrics.images",
     "ganbench.executors",
 )
 

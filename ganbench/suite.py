@@ -220,6 +220,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
     if not isinstance(metric_list, list):
         raise ConfigError(f"metrics: expected a list of metric names or tables, got {metric_list!r}", key="metrics")
     metrics: list[dict[str, Any]] = []
+    built_metrics = []
     outputs: dict[str, str] = {}
     for i, entry in enumerate(metric_list):
         where = f"metrics[{i}]"
@@ -232,6 +233,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         if any(m["name"] == mname for m in metrics):
             raise ConfigError(f"{where}: metric '{mname}' is listed twice", key="metrics")
         metrics.append({"name": mname, "params": metric.params()})
+        built_metrics.append(metric)
         outputs.update(cls.outputs)
     if "distance" not in _table(doc, "convergence") and convergence.distance not in outputs:
         fallback = next((k for k, d in outputs.items() if d == "min"), "")
@@ -251,8 +253,10 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         cls = registry.get("datasets", dname, f"{where}.name")
         ds = build(cls, {k: v for k, v in entry.items() if k not in ("name", "label")}, where)
         label = _label(entry, dname, where, "datasets", seen)
-        if "modes" in {m["name"] for m in metrics} and ds.mode_centers() is None:
-            raise ConfigError(f"{where}: dataset '{dname}' has no discrete modes for the 'modes' metric", key=where)
+        for metric in built_metrics:
+            problem = metric.supports(ds)
+            if problem:
+                raise ConfigError(f"{where}: {problem}", key=where)
         datasets.append({"name": dname, "label": label, "params": ds.params()})
 
     hyper_keys = {f.name for f in Hyper.param_fields()}

@@ -4,10 +4,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import torch
 
 from ganbench.cli import main
 from ganbench.plugins import Registry, load_plugins
@@ -78,3 +79,25 @@ def tiny_suite(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.toml"
     path.write_text(TINY_SUITE)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def feature_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Image metrics cache their classifiers in one directory per test session, never in ~/.cache."""
+    path = tmp_path_factory.mktemp("ganbench-cache")
+    previous = os.environ.get("GANBENCH_CACHE")
+    os.environ["GANBENCH_CACHE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("GANBENCH_CACHE", None)
+    else:
+        os.environ["GANBENCH_CACHE"] = previous
+
+
+@pytest.fixture
+def one_thread() -> Iterator[None]:
+    """Small convolutions run fastest on one thread, and this machine's cores are shared."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

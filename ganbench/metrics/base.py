@@ -20,6 +20,11 @@ class Metric(Component):
 
     outputs: ClassVar[dict[str, str]] = {}
 
+    def supports(self, dataset: Dataset) -> str | None:
+        """Why this metric cannot be computed on ``dataset``, or None if it can (checked when a
+        suite is validated, so a mismatch is reported before anything runs)."""
+        return None
+
     def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
         """``fake`` and ``real`` are CPU float tensors of equal length, shape (N, *dataset.shape)."""
         raise NotImplementedError

@@ -59,6 +59,11 @@ class ModeCoverage(Metric):
 
     threshold: float = param(3.0, min=0.0, exclusive_min=True, help="high quality within this many sigmas")
 
+    def supports(self, dataset: Dataset) -> str | None:
+        if dataset.mode_centers() is None:
+            return f"dataset '{dataset.name}' has no discrete modes for the 'modes' metric"
+        return None
+
     def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
         centers = dataset.mode_centers()
         weights = dataset.mode_weights()
