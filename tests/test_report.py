@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 
 import matplotlib.image
 import numpy as np
@@ -219,3 +220,19 @@ def test_the_format_follows_the_out_suffix(run_cli, tmp_path):
     code, out, _ = run_cli("report", FIXTURE, "--out", tmp_path / "fixture.tex", "--no-figures")
     assert code == 0 and out.strip() == f"report: {tmp_path / 'fixture.tex'}"
     assert (tmp_path / "fixture.tex").read_text().startswith("% ganbench report")
+
+
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None, reason="pdflatex is not installed; the LaTeX report is not compiled"
+)
+def test_the_latex_report_compiles(rendered, tmp_path):
+    tex = rendered["latex"]
+    result = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={tmp_path}", tex.name],
+        cwd=tex.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert (tmp_path / "report.pdf").stat().st_size > 10_000

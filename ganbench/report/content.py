@@ -335,9 +335,8 @@ def suite_blocks(
         slug = f"{prefix}-{_slug(dataset)}"
         doc.add(Heading(f"Dataset: {dataset}", level, anchor=slug))
         if config:
-            doc.add(
-                Paragraph(f"{dataset}: {_describe_dataset(config)}; seeds {', '.join(map(str, suite.seeds(dataset)))}.")
-            )
+            seeds_text = ", ".join(map(str, suite.seeds(dataset)))
+            doc.add(Paragraph(f"Dataset {_describe_dataset(config)}; seeds {seeds_text}."))
         doc.add(results_table(suite, dataset))
         doc.add(Heading(f"{dataset}: statistics", level + 1))
         if heads:

@@ -187,9 +187,12 @@ def _tile(images: np.ndarray, n: int = 6) -> np.ndarray:
     if c not in (1, 3):
         x = x[:, :1]
         c = 1
-    pad = np.ones((n * n - count, c, h, w), dtype=x.dtype) if count < n * n else np.zeros((0, c, h, w))
-    x = np.concatenate([x, pad]).reshape(n, n, c, h, w)
-    return x.transpose(0, 3, 1, 4, 2).reshape(n * h, n * w, c)
+    blank = np.ones((n * n - count, c, h, w), dtype=x.dtype)
+    x = np.concatenate([x, blank])
+    x = np.pad(x, ((0, 0), (0, 0), (0, 1), (0, 1)), constant_values=1.0)  # a white line between images
+    h, w = h + 1, w + 1
+    x = x.reshape(n, n, c, h, w)
+    return x.transpose(0, 3, 1, 4, 2).reshape(n * h, n * w, c)[:-1, :-1]
 
 
 def image_grid(suite: SuiteResults, dataset: str) -> bytes | None:
@@ -214,7 +217,8 @@ def image_grid(suite: SuiteResults, dataset: str) -> bytes | None:
         for ax in axes.flat:
             ax.axis("off")
         for ax, (objective, trial, step, mosaic) in zip(axes.flat, panels, strict=False):
-            ax.imshow(mosaic.squeeze(-1) if mosaic.shape[-1] == 1 else mosaic, cmap="gray", vmin=0, vmax=1)
+            image = mosaic.squeeze(-1) if mosaic.shape[-1] == 1 else mosaic
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
             ax.set_title(f"{objective}\nseed {trial.seed}, step {step}")
         fig.tight_layout()
         return _png(fig)
