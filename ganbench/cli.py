@@ -1,4 +1,4 @@
-"""The ``ganbench`` command: run | validate | list | plugins."""
+"""The ``ganbench`` command: run | validate | list | plugins | report | compare."""
 
 from __future__ import annotations
 
@@ -287,6 +287,23 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from ganbench.report.commands import report
+
+    registry = _registry(args)
+    path = report(args.results, args.format, args.out, registry, args.alpha, args.metric or (), not args.no_figures)
+    print(f"report: {path}")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ganbench.report.commands import compare
+
+    registry = _registry(args)
+    print(compare(args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out), end="")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -334,6 +351,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     plugins = sub.add_parser("plugins", parents=[common], help="list plugins, their sources and what they register")
     plugins.set_defaults(func=cmd_plugins)
+
+    formats = ("md", "html", "latex")
+    report = sub.add_parser("report", parents=[common], help="tables, statistics and plots from a results directory")
+    report.add_argument("results", metavar="RESULTS_DIR", help="a suite's results (results/NAME) or a results root")
+    report.add_argument("--format", choices=formats, default=None, help="default: from --out's suffix, else md")
+    report.add_argument("--out", default=None, metavar="PATH", help="file or directory (default: RESULTS_DIR/report)")
+    report.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    report.add_argument("--metric", action="append", metavar="NAME", help="rank and test only this metric (repeatable)")
+    report.add_argument("--no-figures", action="store_true", help="tables and statistics only")
+    report.set_defaults(func=cmd_report)
+
+    compare = sub.add_parser(
+        "compare", parents=[common], help="per objective and metric: did B change A significantly?"
+    )
+    compare.add_argument("results_a", metavar="RESULTS_A")
+    compare.add_argument("results_b", metavar="RESULTS_B")
+    compare.add_argument("--test", choices=("welch", "mannwhitney"), default="welch", help="default: welch")
+    compare.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    compare.add_argument("--format", choices=formats, default=None, help="format of --out (default: from its suffix)")
+    compare.add_argument("--out", default=None, metavar="PATH", help="also write the comparison here")
+    compare.set_defaults(func=cmd_compare)
     return parser
 
 

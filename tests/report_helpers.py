@@ -1,0 +1,140 @@
+"""Helpers for report tests: the committed fixture, synthetic results, and readers that pull
+the table cells back out of each format."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ganbench.results import TrialDir, atomic_write_json
+from tests.conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "report" / "fixture"
+
+
+def copy_fixture(dest: Path, name: str = "fixture") -> Path:
+    target = dest / name
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def write_trial(
+    suite_dir: Path,
+    dataset: str,
+    objective: str,
+    seed: int,
+    metrics: dict[str, float],
+    status: str = "complete",
+    samples: dict[int, np.ndarray] | None = None,
+    dataset_name: str | None = None,
+) -> Path:
+    """A synthetic finished trial, laid out as ``run_trial`` lays one out."""
+    digest = hashlib.sha256(f"{suite_dir.name}/{dataset}/{objective}/{seed}".encode()).hexdigest()[:10]
+    td = TrialDir(suite_dir / f"{dataset}-{objective}-s{seed}-{digest}")
+    config: dict[str, Any] = {
+        "dataset": {"label": dataset, "name": dataset_name or dataset, "params": {}},
+        "objective": {"label": objective, "name": objective, "options": {}, "hyper": {}},
+        "seed": seed,
+        "suite": suite_dir.name,
+        "metrics": [],
+        "train": {"steps": 10},
+    }
+    atomic_write_json(td.config, config)
+    history = [{"step": s, **metrics, "train_time": 0.1 * s} for s in (0, 5, 10)]
+    td.write_history(history)
+    for step, x in (samples or {}).items():
+        td.write_samples(step, x)
+    td.finish({"status": status, "metrics": metrics, "convergence": {}})
+    return td.path
+
+
+def write_suite_json(suite_dir: Path, outputs: dict[str, str]) -> None:
+    trials = sorted(p.name for p in suite_dir.iterdir() if (p / "config.json").exists())
+    atomic_write_json(
+        suite_dir / "suite.json",
+        {"name": suite_dir.name, "description": "", "source": "", "metric_outputs": outputs, "trials": trials},
+    )
+
+
+# ------------------------------------------------------------------ reading tables back
+
+
+def md_tables(text: str) -> list[list[list[str]]]:
+    """Data rows of every GitHub table, cells stripped; a bold cell keeps its '**'."""
+    tables, current, lines = [], [], text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("|"):
+            if re.match(r"^\|[-:| ]+\|$", line) or (i + 1 < len(lines) and re.match(r"^\|[-:| ]+\|$", lines[i + 1])):
+                continue
+            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            current.append(cells)
+        elif current:
+            tables.append(current)
+            current = []
+    if current:
+        tables.append(current)
+    return tables
+
+
+class _HTMLTables(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.cell: list[str] | None = None
+        self.bold = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag == "td":
+            self.cell, self.bold = [], "best" in (dict(attrs).get("class") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self.cell is not None:
+            text = "".join(self.cell).strip()
+            self.tables[-1][-1].append(f"**{text}**" if self.bold else text)
+            self.cell = None
+        if tag == "table":
+            self.tables[-1] = [r for r in self.tables[-1] if r]
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def html_tables(text: str) -> list[list[list[str]]]:
+    parser = _HTMLTables()
+    parser.feed(text)
+    return parser.tables
+
+
+def tex_tables(text: str) -> list[list[list[str]]]:
+    tables = []
+    for body in re.findall(r"\\midrule\n(.*?)\\bottomrule", text, re.S):
+        rows = []
+        for line in body.strip().splitlines():
+            cells = [c.strip() for c in line.rstrip().removesuffix(r"\\").split(" & ")]
+            rows.append([f"**{c[8:-1]}**" if c.startswith(r"\textbf{") else c for c in cells])
+        tables.append(rows)
+    return tables
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]\d+)?")
+
+
+def numbers(tables: list[list[list[str]]]) -> list[list[list[list[str]]]]:
+    """Every number of every cell, and whether the cell is bold, table by table."""
+    return [[[NUMBER.findall(c) + (["best"] if c.startswith("**") else []) for c in row] for row in t] for t in tables]
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(Path(path).read_text())
