@@ -155,7 +155,21 @@ def _missing(root: Path, expected: list[Path], what: str, alternatives: bool) ->
 
 
 @dataclasses.dataclass(frozen=True)
-class _IdxDigits(ImageDataset):
+class _LocalFiles(ImageDataset):
+    """A dataset read from files the user provides: missing files fail validation, before any run."""
+
+    def files(self) -> list[Path]:
+        raise NotImplementedError
+
+    def validate(self) -> None:
+        try:
+            self.files()
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class _IdxDigits(_LocalFiles):
     """MNIST-format data (IDX files) from ``<data_root>/<folder>/raw``."""
 
     folder: ClassVar[str] = ""
@@ -176,12 +190,6 @@ class _IdxDigits(ImageDataset):
         if missing:
             raise _missing(Path(self.data_root), missing, f"{self.name}: {len(missing)} of 4 files", True)
         return found
-
-    def validate(self) -> None:
-        try:
-            self.files()
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
 
     def load(self) -> Splits:
         train_x, train_y, test_x, test_y = (read_idx(p) for p in self.files())
@@ -230,7 +238,7 @@ CIFAR_FILES = (*(f"data_batch_{i}" for i in range(1, 6)), "test_batch")
 
 
 @dataclasses.dataclass(frozen=True)
-class CIFAR10(ImageDataset):
+class CIFAR10(_LocalFiles):
     name: ClassVar[str] = "cifar10"
     description: ClassVar[str] = "CIFAR-10 32×32 RGB read from data_root (cifar-10-batches-py pickles)"
     class_names: ClassVar[tuple[str, ...]] = (
@@ -255,12 +263,6 @@ class CIFAR10(ImageDataset):
         if missing:
             raise _missing(Path(self.data_root), missing, f"cifar10: {len(missing)} of 6 files", False)
         return paths
-
-    def validate(self) -> None:
-        try:
-            self.files()
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
 
     def load(self) -> Splits:
         batches = [read_cifar_batch(p) for p in self.files()]
