@@ -26,6 +26,7 @@ from ganbench.datasets.images import ImageDataset, Shapes, min_separation
 from ganbench.hookspecs import hookimpl
 from ganbench.metrics.base import MAX, MIN, Metric
 from ganbench.metrics.features import classifier_for, image_dataset
+from ganbench.metrics.modes import histogram_kl
 
 # ---------------------------------------------------------------- the estimators, on feature matrices
 
@@ -113,10 +114,8 @@ def mode_figures(labels: Tensor, n_classes: int) -> tuple[float, float]:
     n_modes = n_classes**units
     weights = n_classes ** torch.arange(units - 1, -1, -1, dtype=torch.int64)
     counts = torch.bincount((labels.long() * weights).sum(dim=1), minlength=n_modes).double()
-    q = counts / counts.sum()
-    nz = q > 0
-    kl = float((q[nz] * (q[nz] * n_modes).log()).sum())
-    return float(nz.sum()), max(kl, 0.0)
+    kl = histogram_kl(counts, torch.ones(n_modes, dtype=torch.float64))
+    return float((counts > 0).sum()), max(kl, 0.0)
 
 
 def nearest_member(samples: Tensor, support: Tensor) -> tuple[Tensor, Tensor]:

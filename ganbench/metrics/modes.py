@@ -23,6 +23,17 @@ from ganbench.hookspecs import hookimpl
 from ganbench.metrics.base import MAX, MIN, Metric
 
 
+def histogram_kl(counts: Tensor, weights: Tensor) -> float:
+    """KL(q ‖ p) between the normalised histogram ``counts`` and mode weights ``weights``
+    (0·log 0 = 0); an empty histogram gets the worst value, that of all mass on the least likely mode."""
+    p = weights.double() / weights.double().sum()
+    if counts.sum() <= 0:
+        return float(-p.min().log())
+    q = counts.double() / counts.sum()
+    nz = q > 0
+    return float((q[nz] * (q[nz] / p[nz]).log()).sum())
+
+
 def mode_coverage(samples: Tensor, centers: Tensor, weights: Tensor, radius: float) -> dict[str, float]:
     """Coverage figures for ``samples`` (N, d) against mode ``centers`` (K, d) and ``weights`` (K,)."""
     x = samples.reshape(samples.shape[0], -1).double()
@@ -31,13 +42,7 @@ def mode_coverage(samples: Tensor, centers: Tensor, weights: Tensor, radius: flo
     nearest_dist, nearest = dist.min(dim=1)
     hq = nearest_dist <= radius
     counts = torch.bincount(nearest[hq], minlength=c.shape[0]).double()
-    p = weights.double() / weights.double().sum()
-    if counts.sum() > 0:
-        q = counts / counts.sum()
-        nz = q > 0
-        kl = float((q[nz] * (q[nz] / p[nz]).log()).sum())
-    else:
-        kl = float(-p.min().log())
+    kl = histogram_kl(counts, weights)
     return {
         "modes_captured": float((counts > 0).sum()),
         "modes_total": float(c.shape[0]),
