@@ -15,11 +15,12 @@ from typing import Any, Literal
 
 from ganbench import __version__
 from ganbench.components import param_table
+from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
 from ganbench.plugins import KINDS, SINGULAR, Registry, load_plugins
-from ganbench.report.table import dataset_tables
-from ganbench.results import TrialDir, atomic_write_json, write_summary
-from ganbench.suite import Suite, load_suite, trial_id
+from ganbench.results import SuiteResults, SuiteStore
+from ganbench.status import Status
+from ganbench.suite import load_suite
 
 EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -41,11 +42,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     registry = _registry(args)
     _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
-    n_ds = len({t["dataset"]["label"] for t in suite.trials})
-    n_obj = len({t["objective"]["label"] for t in suite.trials})
     print(
-        f"{args.suite}: ok — {len(suite.trials)} trials "
-        f"({n_ds} datasets × {n_obj} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
+        f"{args.suite}: ok — {len(suite.trials)} trials ({suite.count('dataset')} datasets × "
+        f"{suite.count('objective')} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
     )
     return EXIT_OK
 
@@ -80,10 +79,6 @@ class _Progress:
             self.bar.close()
 
 
-def _describe(trial: dict[str, Any]) -> str:
-    return f"{trial['dataset']['label']}/{trial['objective']['label']}/seed {trial['seed']}"
-
-
 def _outcome(result: dict[str, Any]) -> str:
     final = result.get("final") or {}
     m = final.get("metrics", {})
@@ -92,7 +87,7 @@ def _outcome(result: dict[str, Any]) -> str:
         bits.append(f"in {m['train_time']:.1f}s")
     if "modes_captured" in m:
         bits.append(f"modes {m['modes_captured']:.0f}/{m['modes_total']:.0f}")
-    if result["status"] in ("diverged", "error", "locked"):
+    if result["status"] in (Status.DIVERGED, Status.ERROR, Status.LOCKED):
         bits.append(f"— {result['message']}")
     return " ".join(bits)
 
@@ -103,37 +98,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     registry = _registry(args)
     _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
-    device = _device(args.device)
+    device = resolve_device(args.device)
     jobs = args.jobs or _auto_jobs(device, len(suite.trials))
     executor_name = args.executor or ("process" if jobs > 1 else "inline")
     executor_cls = registry.get("executors", executor_name, "--executor")
-    suite_dir = Path(args.out) / suite.name
+    store = SuiteStore.under(args.out, suite.name)
 
-    todo, finished = [], 0
-    for trial in suite.trials:
-        path = suite_dir / trial_id(trial)
-        if TrialDir(path).is_done():
-            finished += 1
-        else:
-            todo.append((trial, path))
+    todo, finished = store.split_done(suite.trials)
     if finished:
-        print(f"skipping {finished} finished trial{'s' * (finished != 1)} (results in {suite_dir})", file=sys.stderr)
+        print(f"skipping {finished} finished trial{'s' * (finished != 1)} (results in {store.path})", file=sys.stderr)
     print(
         f"running {len(todo)} trial{'s' * (len(todo) != 1)} of suite '{suite.name}' on {device} "
         f"with {jobs} job{'s' * (jobs != 1)}",
         file=sys.stderr,
     )
-    suite_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(
-        suite_dir / "suite.json",
-        {
-            "name": suite.name,
-            "description": suite.description,
-            "source": str(args.suite),
-            "metric_outputs": suite.metric_outputs,
-            "trials": [trial_id(t) for t in suite.trials],
-        },
-    )
+    store.write_suite(suite, str(args.suite))
 
     threads = args.threads
     setup: Callable[[], None]
@@ -148,17 +127,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     interrupted = False
     t0 = time.perf_counter()
     try:
-        futures = [(trial, executor.submit(run_trial, trial, str(path), device)) for trial, path in todo]
+        futures = [(t, executor.submit(run_trial, t, str(store.trial_dir(t).path), device)) for t in todo]
         for trial, future in futures:
             result = future.result()
             for message in result.get("logs", []):
                 progress.line(message)
-            if result["status"] == "interrupted":
+            if result["status"] is Status.INTERRUPTED:
                 interrupted = True
                 break
-            if result["status"] == "error":
-                failed.append(_describe(trial))
-            progress.step(f"{_describe(trial)}: {_outcome(result)}")
+            if result["status"] is Status.ERROR:
+                failed.append(trial.describe())
+            progress.step(f"{trial.describe()}: {_outcome(result)}")
     except KeyboardInterrupt:
         interrupted = True
     if interrupted:
@@ -174,13 +153,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress.close()
     executor.shutdown()
     wall = time.perf_counter() - t0
-    frame = write_summary(suite_dir)
-    order = {trial_id(t): i for i, t in enumerate(suite.trials)}
-    if not frame.empty:
-        frame = frame[frame["trial"].isin(order)]
-        frame = frame.iloc[frame["trial"].map(order).argsort()]
-    _print_tables(suite, frame)
-    print(f"\n{len(todo)} trials run in {wall:.1f}s; summary: {suite_dir / 'summary.csv'}")
+    results = store.write_summary(store.load(registry))
+    _print_tables(suite.name, results.select(t.id for t in suite.trials))
+    print(f"\n{len(todo)} trials run in {wall:.1f}s; summary: {store.summary_file}")
     if failed:
         print(
             f"ganbench: {len(failed)} trial{'s' * (len(failed) != 1)} failed with an error "
@@ -199,24 +174,11 @@ def _auto_jobs(device: str, n_trials: int) -> int:
     return max(1, min(cores, n_trials))
 
 
-def _device(requested: str) -> str:
-    import torch
+def _print_tables(name: str, results: SuiteResults) -> None:
+    from ganbench.report.console import console_tables
 
-    from ganbench.train import pick_device
-
-    device = pick_device(requested) if requested == "auto" else requested
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"--device {requested}: CUDA is not available on this machine")
-    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ConfigError(f"--device {requested}: MPS is not available on this machine")
-    if device.split(":")[0] not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"--device {requested}: choose auto, cpu, cuda, cuda:N or mps")
-    return device
-
-
-def _print_tables(suite: Suite, frame: Any) -> None:
-    for dataset, table in dataset_tables(frame, suite.metric_outputs).items():
-        print(f"\n## {suite.name} / {dataset}  (mean ± std over seeds; ↑ higher is better, ↓ lower is better)\n")
+    for dataset, table in console_tables(results).items():
+        print(f"\n## {name} / {dataset}  (mean ± std over seeds; ↑ higher is better, ↓ lower is better)\n")
         print(table)
 
 

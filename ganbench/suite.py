@@ -1,58 +1,28 @@
 """TOML suite file -> validated suite with every trial fully resolved.
 
-A resolved trial is plain JSON-able data stating every parameter (defaults made
-explicit).  Its id is a stable hash of that data, so the same trial in a rerun
-lands in the same results directory.
+Validation happens here, once: every component named is looked up, every parameter
+checked against its type and bounds, every default made explicit. The result is a
+list of typed :class:`~ganbench.trial.Trial` objects.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from ganbench.components import Component, build, coerce, param, suggest
+from ganbench.components import build, coerce, suggest
+from ganbench.config import Convergence, Hyper, Train
 from ganbench.errors import ConfigError
-from ganbench.objectives.base import Hyper
 from ganbench.plugins import Registry
+from ganbench.trial import ComponentSpec, DatasetSpec, ObjectiveSpec, Trial
 
-FORMAT = 1
 DEFAULT_METRICS = ("modes", "energy", "wasserstein")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TOP_KEYS = ("name", "description", "seeds", "metrics", "train", "model", "datasets", "objectives", "convergence")
-
-
-@dataclasses.dataclass(frozen=True)
-class Train(Component):
-    """The training budget and evaluation schedule shared by every trial of a suite."""
-
-    name: ClassVar[str] = "train"
-
-    steps: int = param(2000, min=1, max=100_000_000, help="generator steps per trial")
-    batch_size: int = param(256, min=1, max=1_048_576, help="samples per batch, real and fake")
-    eval_every: int = param(500, min=1, max=100_000_000, help="generator steps between evaluations")
-    eval_samples: int = param(2500, min=10, max=1_000_000, help="generated samples per evaluation")
-    checkpoint_every: int = param(0, min=0, max=100_000_000, help="steps between checkpoints; 0 = every evaluation")
-    snapshot_samples: int = param(2500, min=0, max=1_000_000, help="generated samples kept on disk per evaluation")
-
-
-@dataclasses.dataclass(frozen=True)
-class Convergence(Component):
-    """How the summary turns a metric history into convergence figures."""
-
-    name: ClassVar[str] = "convergence"
-
-    distance: str = param(
-        "wasserstein",
-        help="metric output whose spread is the stability figure (default: wasserstein, else the "
-        "first lower-is-better output, else none)",
-    )
-    window: int = param(5, min=2, max=10_000, help="last evaluations over which stability is measured")
 
 
 @dataclasses.dataclass
@@ -61,14 +31,12 @@ class Suite:
     path: Path
     description: str
     seeds: list[int]
-    trials: list[dict[str, Any]]
+    trials: list[Trial]
     metric_outputs: dict[str, str]
 
-
-def trial_id(trial: Mapping[str, Any]) -> str:
-    """Readable prefix plus a stable hash of the resolved trial."""
-    digest = hashlib.sha256(json.dumps(trial, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    return f"{trial['dataset']['label']}-{trial['objective']['label']}-s{trial['seed']}-{digest[:10]}"
+    def count(self, what: str) -> int:
+        """How many distinct datasets or objectives (by label) the suite's trials use."""
+        return len({getattr(t, what).label for t in self.trials})
 
 
 def locate(text: str, key: str | None) -> int | None:
@@ -219,7 +187,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
     metric_list = doc.get("metrics", list(DEFAULT_METRICS))
     if not isinstance(metric_list, list):
         raise ConfigError(f"metrics: expected a list of metric names or tables, got {metric_list!r}", key="metrics")
-    metrics: list[dict[str, Any]] = []
+    metrics: list[ComponentSpec] = []
     built_metrics = []
     outputs: dict[str, str] = {}
     for i, entry in enumerate(metric_list):
@@ -230,9 +198,9 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         mname = _name(entry, where)
         cls = registry.get("metrics", mname, "metrics")
         metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where)
-        if any(m["name"] == mname for m in metrics):
+        if any(m.name == mname for m in metrics):
             raise ConfigError(f"{where}: metric '{mname}' is listed twice", key="metrics")
-        metrics.append({"name": mname, "params": metric.params()})
+        metrics.append(ComponentSpec(mname, metric.params()))
         built_metrics.append(metric)
         outputs.update(cls.outputs)
     if "distance" not in _table(doc, "convergence") and convergence.distance not in outputs:
@@ -245,7 +213,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
             key="convergence.distance",
         )
 
-    datasets: list[dict[str, Any]] = []
+    datasets: list[DatasetSpec] = []
     seen: dict[str, int] = {}
     for i, entry in enumerate(_entries(doc, "datasets")):
         where = f"datasets[{i}]"
@@ -257,10 +225,10 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
             problem = metric.supports(ds)
             if problem:
                 raise ConfigError(f"{where}: {problem}", key=where)
-        datasets.append({"name": dname, "label": label, "params": ds.params()})
+        datasets.append(DatasetSpec(dname, label, ds.params()))
 
     hyper_keys = {f.name for f in Hyper.param_fields()}
-    objectives: list[dict[str, Any]] = []
+    objectives: list[ObjectiveSpec] = []
     seen = {}
     for i, entry in enumerate(_entries(doc, "objectives")):
         where = f"objectives[{i}]"
@@ -276,26 +244,16 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
                 )
         options = build(cls, {k: v for k, v in entry.items() if k in option_keys}, where)
         hyper = build(Hyper, {**cls.hyper, **{k: v for k, v in entry.items() if k in hyper_keys}}, where)
-        if hyper.penalty != "none":
-            registry.get("penalties", hyper.penalty, f"{where}.penalty")
+        if hyper.penalty_name is not None:
+            registry.get("penalties", hyper.penalty_name, f"{where}.penalty")
         label = _label(entry, oname, where, "objectives", seen)
-        objectives.append({"name": oname, "label": label, "options": options.params(), "hyper": hyper.params()})
+        objectives.append(ObjectiveSpec(oname, label, options.params(), hyper))
 
-    trials = []
-    for ds_entry in datasets:
-        for obj_entry in objectives:
-            for seed in seeds:
-                trials.append(
-                    {
-                        "format": FORMAT,
-                        "suite": name,
-                        "seed": seed,
-                        "dataset": ds_entry,
-                        "objective": obj_entry,
-                        "model": {"name": model_cls.name, "params": model.params()},
-                        "train": train.params(),
-                        "metrics": metrics,
-                        "convergence": convergence.params(),
-                    }
-                )
+    model_spec = ComponentSpec(model_cls.name, model.params())
+    trials = [
+        Trial(name, seed, ds_spec, obj_spec, model_spec, train, tuple(metrics), convergence)
+        for ds_spec in datasets
+        for obj_spec in objectives
+        for seed in seeds
+    ]
     return Suite(name, path, description, seeds, trials, outputs)

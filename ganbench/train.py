@@ -7,7 +7,6 @@ global but the plugin registry, and writes only its own directory.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import os
 import signal
@@ -24,57 +23,12 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ganbench import __version__
-from ganbench.components import build
-from ganbench.datasets.base import Dataset
 from ganbench.errors import TrialDiverged
-from ganbench.metrics.base import Metric
-from ganbench.models.base import Model
-from ganbench.objectives.base import Hyper, Objective, Penalty
 from ganbench.plugins import Registry
-from ganbench.results import TrialDir, atomic_write, atomic_write_json
+from ganbench.results import TrialDir, atomic_write
+from ganbench.trial import Parts, Status, Trial, final_record
 
 EVAL_CHUNK = 8192
-
-
-@dataclasses.dataclass
-class Parts:
-    """The components a trial needs, instantiated from its resolved configuration."""
-
-    dataset: Dataset
-    objective: Objective
-    hyper: Hyper
-    penalty: Penalty | None
-    model: Model
-    metrics: list[Metric]
-
-    @classmethod
-    def from_trial(cls, trial: dict[str, Any], registry: Registry) -> Parts:
-        ds, obj, mdl = trial["dataset"], trial["objective"], trial["model"]
-        hyper = build(Hyper, obj["hyper"], "objective")
-        penalty = None
-        if hyper.penalty != "none":
-            penalty = build(registry.get("penalties", hyper.penalty), {}, "penalty")
-        return cls(
-            dataset=build(registry.get("datasets", ds["name"]), ds["params"], "dataset"),
-            objective=build(registry.get("objectives", obj["name"]), obj["options"], "objective"),
-            hyper=hyper,
-            penalty=penalty,
-            model=build(registry.get("models", mdl["name"]), mdl["params"], "model"),
-            metrics=[build(registry.get("metrics", m["name"]), m["params"], "metric") for m in trial["metrics"]],
-        )
-
-
-def pick_device(requested: str = "auto") -> str:
-    """'auto' -> cuda if available, then mps, then cpu; anything else is checked and returned."""
-    if requested == "auto":
-        if torch.cuda.is_available():
-            return "cuda"
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-            return "mps"
-        return "cpu"
-    torch.device(requested)  # raises on nonsense
-    return requested
 
 
 def _finite(t: Tensor) -> bool:
@@ -87,12 +41,12 @@ def _params_finite(*modules: nn.Module) -> bool:
 
 @torch.no_grad()
 def evaluate(
-    gen: nn.Module, critic: nn.Module, parts: Parts, trial: dict[str, Any], step: int, device: str
+    gen: nn.Module, critic: nn.Module, parts: Parts, trial: Trial, step: int, device: str
 ) -> tuple[dict[str, float], Tensor]:
     """Metrics at ``step`` on samples drawn from an RNG of their own, so evaluation
     never perturbs training (changing the schedule leaves the trajectory unchanged)."""
-    n = trial["train"]["eval_samples"]
-    g = torch.Generator().manual_seed((trial["seed"] * 1_000_003 + step) % 2**63)
+    n = trial.train.eval_samples
+    g = torch.Generator().manual_seed((trial.seed * 1_000_003 + step) % 2**63)
     z = torch.randn((n, *parts.model.latent_shape), generator=g)
     real = parts.dataset.sample(n, generator=g)
     fakes, d_real, d_fake = [], [], []
@@ -237,7 +191,7 @@ def _stop_on_sigint() -> Iterator[None]:
 
 
 def train(
-    trial: dict[str, Any],
+    trial: Trial,
     td: TrialDir,
     device: str,
     registry: Registry,
@@ -251,13 +205,11 @@ def train(
         return _train(trial, td, device, registry, log)
 
 
-def _train(
-    trial: dict[str, Any], td: TrialDir, device: str, registry: Registry, log: Callable[[str], None]
-) -> dict[str, Any]:
-    parts = Parts.from_trial(trial, registry)
-    cfg = trial["train"]
+def _train(trial: Trial, td: TrialDir, device: str, registry: Registry, log: Callable[[str], None]) -> dict[str, Any]:
+    parts = trial.instantiate(registry)
+    cfg = trial.train
     h, objective, dataset, penalty = parts.hyper, parts.objective, parts.dataset, parts.penalty
-    torch.manual_seed(trial["seed"])
+    torch.manual_seed(trial.seed)
     gen, critic = parts.model.build(dataset)
     gen, critic = gen.to(device), critic.to(device)
     opt_g = torch.optim.Adam(gen.parameters(), lr=h.lr_g, betas=h.betas)
@@ -265,8 +217,8 @@ def _train(
     state = _State()
     _load_checkpoint(td, state, gen, critic, [opt_g, opt_d], device, log)
 
-    steps, batch, latent = cfg["steps"], cfg["batch_size"], parts.model.latent_shape
-    ckpt_every = cfg["checkpoint_every"] or cfg["eval_every"]
+    steps, batch, latent = cfg.steps, cfg.batch_size, parts.model.latent_shape
+    ckpt_every = cfg.checkpoint_every or cfg.eval_every
     d_params = list(critic.parameters())
     needs_real = objective.generator_needs_real
     zero = torch.zeros((), device=device)
@@ -295,8 +247,8 @@ def _train(
         }
         state.history.append(rec)
         td.write_history(state.history)
-        if cfg["snapshot_samples"]:
-            td.write_samples(step, fake[: cfg["snapshot_samples"]].numpy().astype(np.float32))
+        if cfg.snapshot_samples:
+            td.write_samples(step, fake[: cfg.snapshot_samples].numpy().astype(np.float32))
         sum_d.zero_()
         sum_g.zero_()
         state.window_start, state.window_time = step, 0.0
@@ -307,7 +259,7 @@ def _train(
 
     step = state.step
     while step < steps:
-        next_eval = min(steps, (step // cfg["eval_every"] + 1) * cfg["eval_every"])
+        next_eval = min(steps, (step // cfg.eval_every + 1) * cfg.eval_every)
         next_ckpt = min(steps, (step // ckpt_every + 1) * ckpt_every)
         stop = min(next_eval, next_ckpt)
         t0 = time.perf_counter()
@@ -350,16 +302,19 @@ def _train(
             _checkpoint(td, state, gen, critic, opt_g, opt_d, sum_d, sum_g)
         if STOP.requested:
             raise TrialInterrupted(step)
-    last = state.history[-1]
-    conv = trial["convergence"]
-    return {
-        "status": "complete",
-        "step": steps,
-        "device": device,
-        "ganbench_version": __version__,
-        "metrics": {k: v for k, v in last.items() if k != "step"},
-        "convergence": convergence(state.history, conv["distance"], conv["window"]),
-    }
+    conv = trial.convergence
+    return final_record(
+        Status.COMPLETE,
+        step=steps,
+        device=device,
+        metrics=_metrics(state.history[-1]),
+        convergence=convergence(state.history, conv.distance, conv.window),
+    )
+
+
+def _metrics(record: dict[str, Any]) -> dict[str, Any]:
+    """A history record's figures without its step: what a final record keeps."""
+    return {k: v for k, v in record.items() if k != "step"}
 
 
 def _checkpoint(
@@ -419,55 +374,51 @@ def _clean(td: TrialDir) -> None:
     td.final_file.unlink(missing_ok=True)
 
 
-def run_trial(trial: dict[str, Any], trial_path: str, device: str) -> dict[str, Any]:
+def run_trial(trial: Trial, trial_path: str, device: str) -> dict[str, Any]:
     """Run (or resume) one trial in its directory; never raises for a failing trial.
 
-    Returns ``{"status": ..., "message": ...}``; status is one of 'complete',
-    'diverged', 'error', 'interrupted' (SIGINT; checkpoint written), 'skipped' (already
-    done) or 'locked' (another runner has it).
+    Returns ``{"status": Status, "message": ...}``: complete, diverged, error,
+    interrupted (SIGINT; checkpoint written), skipped (already done) or locked
+    (another runner has it).
     """
     from ganbench.locks import TrialLock
 
     td = TrialDir(Path(trial_path))
     if td.is_done():
-        return {"status": "skipped", "message": "already complete"}
+        return {"status": Status.SKIPPED, "message": "already complete"}
     td.path.mkdir(parents=True, exist_ok=True)
     with TrialLock(td.path) as lock:
         if not lock.acquired:
-            return {"status": "locked", "message": "another ganbench run is training it"}
+            return {"status": Status.LOCKED, "message": "another ganbench run is training it"}
         if td.is_done():
-            return {"status": "skipped", "message": "already complete"}
+            return {"status": Status.SKIPPED, "message": "already complete"}
         _clean(td)
-        atomic_write_json(td.config, trial)
+        td.write_config(trial.to_json())
         logs: list[str] = []
         try:
             with _stop_on_sigint():
                 final = train(trial, td, device, _WORKER["registry"], log=logs.append)
         except TrialInterrupted as exc:
-            return {"status": "interrupted", "message": str(exc), "logs": logs}
+            return {"status": Status.INTERRUPTED, "message": str(exc), "logs": logs}
         except TrialDiverged as exc:
             history = td.read_history()
             good = history[-1] if history else {}
-            final = {
-                "status": "diverged",
-                "step": exc.step,
-                "device": device,
-                "ganbench_version": __version__,
-                "message": str(exc),
-                "metrics": {k: v for k, v in good.items() if k != "step"},
-                "last_good_step": good.get("step"),
-                "convergence": {},
-            }
+            final = final_record(
+                Status.DIVERGED,
+                step=exc.step,
+                device=device,
+                message=str(exc),
+                metrics=_metrics(good),
+                last_good_step=good.get("step"),
+            )
         except Exception as exc:
             atomic_write(td.error_file, traceback.format_exc().encode())
-            atomic_write_json(
-                td.final_file,
-                {"status": "error", "device": device, "message": f"{type(exc).__name__}: {exc}", "metrics": {}},
-            )
+            message = f"{type(exc).__name__}: {exc}"
+            td.write_final(final_record(Status.ERROR, device=device, message=message, metrics={}))
             return {
-                "status": "error",
+                "status": Status.ERROR,
                 "message": f"{type(exc).__name__}: {exc} (traceback in {td.error_file})",
                 "logs": logs,
             }
         td.finish(final)
-        return {"status": final["status"], "message": final.get("message", ""), "final": final, "logs": logs}
+        return {"status": Status(final["status"]), "message": final.get("message", ""), "final": final, "logs": logs}

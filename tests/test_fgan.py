@@ -150,7 +150,7 @@ def test_generator_option_is_selectable_in_a_suite(registry, tmp_path):
         '[[objectives]]\nname = "kl"\nlabel = "kl-ns"\n'
     )
     trials = load_suite(suite, registry).trials
-    options = {t["objective"]["label"]: t["objective"]["options"] for t in trials}
+    options = {t.objective.label: t.objective.options for t in trials}
     assert options == {"kl": {"generator": "saturating"}, "kl-ns": {"generator": "nonsaturating"}}
     suite.write_text('[[datasets]]\nname = "ring"\n\n[[objectives]]\nname = "kl"\ngenerator = "minimax"\n')
     with pytest.raises(ConfigError, match=r"objectives\[0\]\.generator: expected one of 'nonsaturating', 'satur"):

@@ -155,8 +155,8 @@ def test_the_images_suite_is_valid_and_uses_every_core_objective(run_cli, regist
     from ganbench.suite import load_suite
 
     suite = load_suite(ROOT / "suites" / "images.toml", registry)
-    assert {t["objective"]["name"] for t in suite.trials} == {"minimax", "nonsaturating", "hinge", "wgan-gp", "lsgan"}
-    assert {t["dataset"]["name"] for t in suite.trials} == {"digits", "stacked-digits"}
+    assert {t.objective.name for t in suite.trials} == {"minimax", "nonsaturating", "hinge", "wgan-gp", "lsgan"}
+    assert {t.dataset.name for t in suite.trials} == {"digits", "stacked-digits"}
 
 
 # ---------------------------------------------------------------- the PNG grid

@@ -126,11 +126,11 @@ def test_any_objective_takes_any_penalty_in_a_suite(registry, tmp_path, name):
         f'[[objectives]]\nname = "hinge"\npenalty = "{name}"\npenalty_weight = 0.5\n'
     )
     trials = load_suite(suite, registry).trials
-    assert {(t["objective"]["name"], t["objective"]["hyper"]["penalty"]) for t in trials} == {
+    assert {(t.objective.name, t.objective.hyper.penalty) for t in trials} == {
         ("kl", name),
         ("hinge", name),
     }
-    assert {t["objective"]["hyper"]["penalty_weight"] for t in trials} == {10.0, 0.5}
+    assert {t.objective.hyper.penalty_weight for t in trials} == {10.0, 0.5}
 
 
 def test_an_unknown_penalty_names_the_choices(registry, tmp_path):

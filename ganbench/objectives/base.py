@@ -15,22 +15,8 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor
 
-from ganbench.components import Component, param
-
-
-@dataclasses.dataclass(frozen=True)
-class Hyper(Component):
-    """Training hyperparameters an objective brings as defaults; a suite may override each."""
-
-    name: ClassVar[str] = "hyper"
-
-    n_critic: int = param(1, min=1, max=1000, help="critic steps per generator step")
-    lr_g: float = param(2e-4, min=0.0, max=10.0, exclusive_min=True, help="generator Adam learning rate")
-    lr_d: float = param(2e-4, min=0.0, max=10.0, exclusive_min=True, help="critic Adam learning rate")
-    betas: tuple[float, float] = param((0.5, 0.999), min=0.0, max=0.99999, help="Adam (beta1, beta2)")
-    penalty: str = param("none", help="critic regulariser by name ('none', 'gp', ...)")
-    penalty_weight: float = param(0.0, min=0.0, max=1e6, help="weight of the penalty")
-    clip: float = param(0.0, min=0.0, help="clamp critic weights to [-clip, clip] after each step; 0 = off")
+from ganbench.components import Component
+from ganbench.config import Hyper
 
 
 @dataclasses.dataclass(frozen=True)

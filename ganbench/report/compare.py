@@ -13,11 +13,11 @@ import math
 
 import numpy as np
 
+from ganbench.report.console import ARROW
 from ganbench.report.content import NONE, columns, fmt, fmt_p, runs
 from ganbench.report.document import Cell, Document, Heading, Paragraph, Table
 from ganbench.report.load import SuiteResults, Trial
 from ganbench.report.stats import ALPHA, holm, two_sample
-from ganbench.report.table import ARROW
 
 #: figures compared: every column of the report table with a direction, but the first-step
 #: figure (which has 'never' values)

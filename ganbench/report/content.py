@@ -14,10 +14,10 @@ import numpy as np
 from ganbench import __version__
 from ganbench.plugins import Registry
 from ganbench.report import plots
+from ganbench.report.console import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS, HIDDEN, _fmt
 from ganbench.report.document import Bullets, Cell, Document, Figure, Heading, Paragraph, Table
 from ganbench.report.load import FINAL, SuiteResults, Trial
 from ganbench.report.stats import ALPHA, RankTest, bootstrap_ci, rank_test
-from ganbench.report.table import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS, HIDDEN, _fmt
 
 STATUS_WORDS = {
     "complete": "ok",

@@ -1,4 +1,6 @@
-"""The per-dataset comparison table printed after a run: objectives × metrics, mean ± std over seeds."""
+"""The end-of-run console table: per dataset, objectives × metrics, mean ± std over seeds.
+
+It renders the same frame as ``summary.csv`` (:meth:`ganbench.results.SuiteResults.frame`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 from tabulate import tabulate
+
+from ganbench.results import SuiteResults
+from ganbench.status import Status
 
 ARROW = {"max": "↑", "min": "↓", "": ""}
 
@@ -35,8 +40,8 @@ def mean_std(values: pd.Series) -> str:
 
 def _runs(group: pd.DataFrame) -> str:
     counts = group["status"].value_counts()
-    parts = [f"{counts.get('complete', 0)} ok"]
-    parts += [f"{counts[s]} {s}" for s in ("diverged", "error") if counts.get(s, 0)]
+    parts = [f"{counts.get(Status.COMPLETE, 0)} ok"]
+    parts += [f"{counts[s]} {s}" for s in (Status.DIVERGED, Status.ERROR) if counts.get(s, 0)]
     return ", ".join(parts)
 
 
@@ -58,9 +63,15 @@ def columns(outputs: Mapping[str, str], frame: pd.DataFrame) -> dict[str, str]:
     return {k: d for k, d in cols.items() if k in frame.columns}
 
 
+def console_tables(results: SuiteResults, fmt: str = "github") -> dict[str, str]:
+    """One table per dataset of ``results``.  Only complete trials enter the means; the
+    'runs' column counts every trial with a final state, so diverged and failed ones are
+    never hidden."""
+    return dataset_tables(results.frame(), results.outputs, fmt)
+
+
 def dataset_tables(frame: pd.DataFrame, outputs: Mapping[str, str], fmt: str = "github") -> dict[str, str]:
-    """One table per dataset.  Only complete trials enter the means; the 'runs'
-    column counts every trial, so diverged and failed ones are never hidden."""
+    """One table per dataset of a summary frame (see :func:`console_tables`)."""
     tables: dict[str, str] = {}
     if frame.empty:
         return tables
@@ -68,7 +79,7 @@ def dataset_tables(frame: pd.DataFrame, outputs: Mapping[str, str], fmt: str = "
     for dataset, sub in frame.groupby("dataset", sort=False):
         rows = []
         for objective, group in sub.groupby("objective", sort=False):
-            ok = group[group["status"] == "complete"]
+            ok = group[group["status"] == Status.COMPLETE]
             row = {"objective": objective, "runs": _runs(group)}
             for col in cols:
                 row[col] = (
