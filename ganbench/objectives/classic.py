@@ -15,7 +15,7 @@ from typing import ClassVar
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 
 _LOG2 = math.log(2.0)
@@ -58,6 +58,6 @@ class NonSaturating(Minimax):
 
 
 @hookimpl
-def register_objectives(register):  # type: ignore[no-untyped-def]
+def register_objectives(register: Register) -> None:
     register(Minimax)
     register(NonSaturating)

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ganbench.components import param
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 from ganbench.objectives.special import wright_omega
 
@@ -297,6 +297,6 @@ MEMBERS: tuple[type[FGAN], ...] = (
 
 
 @hookimpl
-def register_objectives(register):  # type: ignore[no-untyped-def]
+def register_objectives(register: Register) -> None:
     for cls in MEMBERS:
         register(cls)

@@ -33,7 +33,7 @@ from typing import ClassVar
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 
 _LOG4 = math.log(4.0)
@@ -73,5 +73,5 @@ class RelativisticAverage(Objective):
 
 
 @hookimpl
-def register_objectives(register):  # type: ignore[no-untyped-def]
+def register_objectives(register: Register) -> None:
     register(RelativisticAverage)
