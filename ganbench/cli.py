@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 import time
-import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ganbench import __version__
-from ganbench.components import param_table
 from ganbench.errors import ConfigError, GanbenchError
-from ganbench.plugins import KINDS, SINGULAR, Registry, load_plugins
+from ganbench.plugins import KINDS, Registry, load_plugins
 from ganbench.report.table import dataset_tables
 from ganbench.results import TrialDir, atomic_write_json, write_summary
 from ganbench.suite import Suite, load_suite, trial_id
@@ -220,58 +217,18 @@ def _print_tables(suite: Suite, frame: Any) -> None:
         print(table)
 
 
-def _generator_text(cls: Any) -> str:
-    """The default generator loss; with a ``generator`` option (the f-GANs), every choice."""
-    default = cls()
-    text = default.describe_generator()
-    hints = typing.get_type_hints(cls)
-    if "generator" not in {f.name for f in cls.param_fields()} or typing.get_origin(hints["generator"]) is not Literal:
-        return text
-    others = [c for c in typing.get_args(hints["generator"]) if c != default.generator]
-    alternatives = "".join(f'; {cls(generator=c).describe_generator()} [generator = "{c}"]' for c in others)
-    return f"{text} [default]{alternatives}" if alternatives else text
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    from tabulate import tabulate
+    from ganbench.listing import tables
 
     registry = _registry(args)
     kinds = [args.kind] if args.kind else list(KINDS)
-    fmt = "github" if args.format == "md" else "simple"
     for kind in kinds:
-        rows = []
-        for name in registry.names(kind):
-            cls = registry.items[kind][name]
-            if kind == "objectives":
-                hyper = cls.default_hyper()
-                defaults = (
-                    f"n_critic={hyper.n_critic}, lr_g={hyper.lr_g:g}, lr_d={hyper.lr_d:g}, "
-                    f"betas=({hyper.betas[0]:g}, {hyper.betas[1]:g})"
-                )
-                if hyper.penalty != "none":
-                    defaults += f", penalty={hyper.penalty}×{hyper.penalty_weight:g}"
-                if hyper.clip:
-                    defaults += f", clip={hyper.clip:g}"
-                rows.append(
-                    [name, cls.family, cls.divergence, cls.reports, _generator_text(cls), defaults, cls.reference]
-                )
-            else:
-                params = (
-                    ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in param_table(cls))
-                    if hasattr(cls, "param_fields")
-                    else ""
-                )
-                rows.append([name, getattr(cls, "description", ""), params])
-        headers = (
-            ["objective", "family", "divergence", "reports", "generator loss", "defaults", "reference"]
-            if kind == "objectives"
-            else [SINGULAR[kind], "description", "parameters (defaults)"]
-        )
         if len(kinds) > 1:
             print(f"\n{kind}:\n")
-        if fmt == "github":  # a literal '|' (as in ½∫|p - q|) would end a Markdown table cell
-            rows = [[str(cell).replace("|", "\\|") for cell in row] for row in rows]
-        print(tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True))
+        for caption, table in tables(registry, kind, markdown=args.format == "md"):
+            if caption:
+                print(f"\n{caption}:\n")
+            print(table)
     return EXIT_OK
 
 

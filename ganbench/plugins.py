@@ -3,6 +3,9 @@
 Every component is registered through the hooks in :mod:`ganbench.hookspecs`.
 The registry remembers which plugin registered what, so a duplicate name is an
 error that names both sources and ``ganbench plugins`` can say where each came from.
+
+What a plugin registers is checked as it registers (an objective's ``hyper`` must be
+valid), so a mistake is reported against the plugin, not against a user's suite.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import pluggy
 
 from ganbench import hookspecs
 from ganbench.components import suggest
-from ganbench.errors import ConfigError, PluginError
+from ganbench.errors import ConfigError, GanbenchError, PluginError
 
 #: modules whose hook implementations provide the built-in components
 BUILTIN_MODULES = (
@@ -134,14 +137,21 @@ def _error_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
+def _check(kind: str, obj: Any) -> None:
+    """What registering checks besides a unique name: an objective's default hyperparameters."""
+    if kind == "objectives":
+        obj.default_hyper()  # builds Hyper from ``hyper``: a ConfigError names the objective and key
+
+
 def load_plugins(plugins_dir: str | Path | None = "plugins", extra: list[object] | None = None) -> Registry:
     """Load every plugin and collect what it registers.
 
     ``plugins_dir`` (default ``./plugins``) is scanned for ``*.py`` files if it
     exists; None skips it.  ``extra`` are plugin objects (modules or instances)
     registered in-process, as tests and embedding applications do.
-    A plugin that fails to import or to register is recorded with its error
-    and the rest keep working; a duplicate name is a :class:`PluginError`.
+    A plugin that fails to import or to register, or registers something invalid, is
+    recorded with its error and what it registered is withdrawn; the rest keep working.
+    A duplicate name is a :class:`PluginError`.
     """
     pm = pluggy.PluginManager("ganbench")
     pm.add_hookspecs(hookspecs)
@@ -193,10 +203,17 @@ def load_plugins(plugins_dir: str | Path | None = "plugins", extra: list[object]
     for i, plugin in enumerate(extra or []):
         add(plugin, PluginInfo(getattr(plugin, "__name__", f"{type(plugin).__name__}-{i}"), "in-process"))
 
+    def fail(info: PluginInfo, error: str) -> None:
+        info.error = error
+        for k, names in info.registered.items():  # withdraw what it registered through other hooks
+            for name in names:
+                del registry.items[k][name], registry.owners[(k, name)]
+        info.registered.clear()
+
     infos = {id(p): info for p, info in loaded}
     for kind in KINDS:
         hook = getattr(pm.hook, f"register_{kind}")
-        for impl in reversed(hook.get_hookimpls()):  # pluggy lists last-registered first
+        for impl in hook.get_hookimpls():  # in registration order (pluggy *calls* them last-registered first)
             info = infos[id(impl.plugin)]
             if info.error:
                 continue
@@ -204,11 +221,16 @@ def load_plugins(plugins_dir: str | Path | None = "plugins", extra: list[object]
             try:
                 impl.function(register=staged.append)
             except Exception as exc:
-                info.error = f"register_{kind} raised {_error_line(exc)}"
-                for k, names in info.registered.items():  # roll back what it registered before
-                    for name in names:
-                        del registry.items[k][name], registry.owners[(k, name)]
-                info.registered.clear()
+                fail(info, f"register_{kind} raised {_error_line(exc)}")
+                continue
+            try:
+                for obj in staged:
+                    _check(kind, obj)
+            except GanbenchError as exc:
+                fail(info, f"register_{kind}: {exc}")
+                continue
+            except Exception as exc:
+                fail(info, f"register_{kind}: {_error_line(exc)}")
                 continue
             for obj in staged:
                 registry.add(kind, obj, info)

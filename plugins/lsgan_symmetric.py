@@ -25,8 +25,7 @@ class SymmetricLSGAN(ganbench.Objective):
     reference: ClassVar[str] = "Mao et al. 2017"
     hyper: ClassVar[dict] = {"n_critic": 1, "lr_g": 2e-4, "lr_d": 2e-4}
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "½E D(G(z))²"
 
     def critic_loss(self, real, fake):

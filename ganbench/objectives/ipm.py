@@ -33,8 +33,7 @@ class WassersteinGP(Objective):
         "penalty_weight": 10.0,
     }
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "-E D(G(z))"
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:

@@ -56,8 +56,7 @@ class RelativisticAverage(Objective):
     reference: ClassVar[str] = "Jolicoeur-Martineau 2018"
     generator_needs_real: ClassVar[bool] = True
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "E softplus(-(C(G(z)) - E C(x))) + E softplus(C(x) - E C(G(z)))"
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
