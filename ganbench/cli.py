@@ -13,7 +13,7 @@ from typing import Any
 
 from ganbench import __version__
 from ganbench.errors import ConfigError, GanbenchError
-from ganbench.plugins import KINDS, Registry, load_plugins
+from ganbench.plugins import ENV_ALLOW, KINDS, Registry, load_plugins
 from ganbench.report.table import dataset_tables
 from ganbench.results import TrialDir, atomic_write_json, write_summary
 from ganbench.suite import Suite, load_suite, trial_id
@@ -22,10 +22,11 @@ EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _registry(args: argparse.Namespace) -> Registry:
+    """Built-ins, entry points and, only when ``--plugins-dir`` names one, a directory of plugin files."""
     plugins_dir = args.plugins_dir
     if plugins_dir is not None and not Path(plugins_dir).is_dir():
         raise ConfigError(f"--plugins-dir {plugins_dir}: no such directory")
-    return load_plugins(plugins_dir if plugins_dir is not None else "plugins")
+    return load_plugins(plugins_dir)
 
 
 def _warn_failed_plugins(registry: Registry) -> None:
@@ -137,8 +138,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if executor_name == "inline":
         setup = functools.partial(use_registry, registry, threads)
     else:
-        plugins_dir = args.plugins_dir if args.plugins_dir is not None else "plugins"
-        setup = functools.partial(init_worker, str(Path(plugins_dir).resolve()), threads)
+        plugins_dir = str(registry.plugins_dir) if registry.plugins_dir is not None else None  # the parent's
+        setup = functools.partial(init_worker, plugins_dir, threads)
     executor = executor_cls(jobs=jobs, setup=setup)
     progress = _Progress(len(todo))
     failed: list[str] = []
@@ -241,6 +242,15 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.registered.items() if v)
         rows.append([info.name, info.source, f"failed: {info.error}" if info.error else "ok", registered])
     print(tabulate(rows, headers=["plugin", "source", "status", "registers"], tablefmt="simple"))
+    print()
+    if registry.plugins_dir is not None:
+        print(f"plugins directory: {registry.plugins_dir} (loaded because --plugins-dir {args.plugins_dir} was given)")
+    else:
+        here = " (./plugins exists here and was not loaded)" if Path("plugins").is_dir() else ""
+        print(f"plugins directory: none; plugin files load only with --plugins-dir DIR{here}")
+    allowed = os.environ.get(ENV_ALLOW)
+    if allowed is not None:
+        print(f"{ENV_ALLOW}={allowed}: only these external plugins may load")
     return EXIT_OK
 
 
@@ -276,7 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ganbench {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--plugins-dir", default=None, metavar="DIR", help="directory of local plugin files (default: ./plugins)"
+        "--plugins-dir",
+        default=None,
+        metavar="DIR",
+        help="load the plugin files (*.py) in DIR; none are loaded without it, not even ./plugins",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
