@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 import time
-import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ganbench import __version__
-from ganbench.components import param_table
 from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
-from ganbench.plugins import KINDS, SINGULAR, Registry, load_plugins
+from ganbench.plugins import ENV_ALLOW, KINDS, Registry, load_plugins
 from ganbench.results import SuiteResults, SuiteStore
 from ganbench.status import Status
 from ganbench.suite import load_suite
@@ -26,10 +23,11 @@ EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _registry(args: argparse.Namespace) -> Registry:
+    """Built-ins, entry points and, only when ``--plugins-dir`` names one, a directory of plugin files."""
     plugins_dir = args.plugins_dir
     if plugins_dir is not None and not Path(plugins_dir).is_dir():
         raise ConfigError(f"--plugins-dir {plugins_dir}: no such directory")
-    return load_plugins(plugins_dir if plugins_dir is not None else "plugins")
+    return load_plugins(plugins_dir)
 
 
 def _warn_failed_plugins(registry: Registry) -> None:
@@ -119,8 +117,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if executor_name == "inline":
         setup = functools.partial(use_registry, registry, threads)
     else:
-        plugins_dir = args.plugins_dir if args.plugins_dir is not None else "plugins"
-        setup = functools.partial(init_worker, str(Path(plugins_dir).resolve()), threads)
+        plugins_dir = str(registry.plugins_dir) if registry.plugins_dir is not None else None  # the parent's
+        setup = functools.partial(init_worker, plugins_dir, threads)
     executor = executor_cls(jobs=jobs, setup=setup)
     progress = _Progress(len(todo))
     failed: list[str] = []
@@ -182,58 +180,18 @@ def _print_tables(name: str, results: SuiteResults) -> None:
         print(table)
 
 
-def _generator_text(cls: Any) -> str:
-    """The default generator loss; with a ``generator`` option (the f-GANs), every choice."""
-    default = cls()
-    text = default.describe_generator()
-    hints = typing.get_type_hints(cls)
-    if "generator" not in {f.name for f in cls.param_fields()} or typing.get_origin(hints["generator"]) is not Literal:
-        return text
-    others = [c for c in typing.get_args(hints["generator"]) if c != default.generator]
-    alternatives = "".join(f'; {cls(generator=c).describe_generator()} [generator = "{c}"]' for c in others)
-    return f"{text} [default]{alternatives}" if alternatives else text
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    from tabulate import tabulate
+    from ganbench.listing import tables
 
     registry = _registry(args)
     kinds = [args.kind] if args.kind else list(KINDS)
-    fmt = "github" if args.format == "md" else "simple"
     for kind in kinds:
-        rows = []
-        for name in registry.names(kind):
-            cls = registry.items[kind][name]
-            if kind == "objectives":
-                hyper = cls.default_hyper()
-                defaults = (
-                    f"n_critic={hyper.n_critic}, lr_g={hyper.lr_g:g}, lr_d={hyper.lr_d:g}, "
-                    f"betas=({hyper.betas[0]:g}, {hyper.betas[1]:g})"
-                )
-                if hyper.penalty != "none":
-                    defaults += f", penalty={hyper.penalty}×{hyper.penalty_weight:g}"
-                if hyper.clip:
-                    defaults += f", clip={hyper.clip:g}"
-                rows.append(
-                    [name, cls.family, cls.divergence, cls.reports, _generator_text(cls), defaults, cls.reference]
-                )
-            else:
-                params = (
-                    ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in param_table(cls))
-                    if hasattr(cls, "param_fields")
-                    else ""
-                )
-                rows.append([name, getattr(cls, "description", ""), params])
-        headers = (
-            ["objective", "family", "divergence", "reports", "generator loss", "defaults", "reference"]
-            if kind == "objectives"
-            else [SINGULAR[kind], "description", "parameters (defaults)"]
-        )
         if len(kinds) > 1:
             print(f"\n{kind}:\n")
-        if fmt == "github":  # a literal '|' (as in ½∫|p - q|) would end a Markdown table cell
-            rows = [[str(cell).replace("|", "\\|") for cell in row] for row in rows]
-        print(tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True))
+        for caption, table in tables(registry, kind, markdown=args.format == "md"):
+            if caption:
+                print(f"\n{caption}:\n")
+            print(table)
     return EXIT_OK
 
 
@@ -246,6 +204,15 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.registered.items() if v)
         rows.append([info.name, info.source, f"failed: {info.error}" if info.error else "ok", registered])
     print(tabulate(rows, headers=["plugin", "source", "status", "registers"], tablefmt="simple"))
+    print()
+    if registry.plugins_dir is not None:
+        print(f"plugins directory: {registry.plugins_dir} (loaded because --plugins-dir {args.plugins_dir} was given)")
+    else:
+        here = " (./plugins exists here and was not loaded)" if Path("plugins").is_dir() else ""
+        print(f"plugins directory: none; plugin files load only with --plugins-dir DIR{here}")
+    allowed = os.environ.get(ENV_ALLOW)
+    if allowed is not None:
+        print(f"{ENV_ALLOW}={allowed}: only these external plugins may load")
     return EXIT_OK
 
 
@@ -281,7 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ganbench {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--plugins-dir", default=None, metavar="DIR", help="directory of local plugin files (default: ./plugins)"
+        "--plugins-dir",
+        default=None,
+        metavar="DIR",
+        help="load the plugin files (*.py) in DIR; none are loaded without it, not even ./plugins",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

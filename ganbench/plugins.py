@@ -3,6 +3,12 @@
 Every component is registered through the hooks in :mod:`ganbench.hookspecs`.
 The registry remembers which plugin registered what, so a duplicate name is an
 error that names both sources and ``ganbench plugins`` can say where each came from.
+
+A directory of plugin files is loaded only when asked (``load_plugins(directory)``,
+``ganbench --plugins-dir DIR``), never because it happens to exist: plugin files
+are code, and running a command in a directory must not execute someone else's.
+What a plugin registers is checked as it registers (an objective's ``hyper`` must be
+valid), so a mistake is reported against the plugin, not against a user's suite.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import pluggy
 
 from ganbench import hookspecs
 from ganbench.components import suggest
-from ganbench.errors import ConfigError, PluginError
+from ganbench.errors import ConfigError, GanbenchError, PluginError
 
 #: modules whose hook implementations provide the built-in components
 BUILTIN_MODULES = (
@@ -74,6 +80,8 @@ class Registry:
     items: dict[str, dict[str, Any]] = dataclasses.field(default_factory=lambda: {k: {} for k in KINDS})
     owners: dict[tuple[str, str], PluginInfo] = dataclasses.field(default_factory=dict)
     plugins: list[PluginInfo] = dataclasses.field(default_factory=list)
+    #: the directory whose plugin files were loaded (resolved), or None
+    plugins_dir: Path | None = None
 
     def add(self, kind: str, obj: Any, plugin: PluginInfo) -> None:
         name = getattr(obj, "name", None)
@@ -98,6 +106,8 @@ class Registry:
             prefix = f"{where}: " if where else ""
             failed = [p for p in self.plugins if p.error]
             note = "".join(f" (note: plugin {p.name} from {p.source} failed to load)" for p in failed[:3])
+            if self.plugins_dir is None and Path("plugins").is_dir():
+                note += " (note: ./plugins was not loaded: plugin files load only when asked, with --plugins-dir)"
             raise ConfigError(
                 f"{prefix}unknown {SINGULAR[kind]} '{name}'{suggest(name, self.items[kind])}{note}", key=where or None
             ) from None
@@ -134,14 +144,22 @@ def _error_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def load_plugins(plugins_dir: str | Path | None = "plugins", extra: list[object] | None = None) -> Registry:
+def _check(kind: str, obj: Any) -> None:
+    """What registering checks besides a unique name: an objective's default hyperparameters."""
+    if kind == "objectives":
+        obj.default_hyper()  # builds Hyper from ``hyper``: a ConfigError names the objective and key
+
+
+def load_plugins(plugins_dir: str | Path | None = None, extra: list[object] | None = None) -> Registry:
     """Load every plugin and collect what it registers.
 
-    ``plugins_dir`` (default ``./plugins``) is scanned for ``*.py`` files if it
-    exists; None skips it.  ``extra`` are plugin objects (modules or instances)
-    registered in-process, as tests and embedding applications do.
-    A plugin that fails to import or to register is recorded with its error
-    and the rest keep working; a duplicate name is a :class:`PluginError`.
+    Built-in modules and the ``ganbench`` entry points always load (``GANBENCH_PLUGINS``
+    restricts the external ones).  The ``*.py`` files of ``plugins_dir`` load only when it
+    is given: no directory is loaded by default.  ``extra`` are plugin objects (modules or
+    instances) registered in-process, as tests and embedding applications do.
+    A plugin that fails to import or to register, or registers something invalid, is
+    recorded with its error and what it registered is withdrawn; the rest keep working.
+    A duplicate name is a :class:`PluginError`.
     """
     pm = pluggy.PluginManager("ganbench")
     pm.add_hookspecs(hookspecs)
@@ -177,26 +195,35 @@ def load_plugins(plugins_dir: str | Path | None = "plugins", extra: list[object]
 
     if plugins_dir is not None:
         directory = Path(plugins_dir)
-        if directory.is_dir():
-            for path in sorted(directory.glob("*.py")):
-                if path.name.startswith("_") or (allowed is not None and path.stem not in allowed):
-                    continue
-                info = PluginInfo(path.stem, f"file {path}")
-                try:
-                    module = _load_file(path)
-                except Exception as exc:
-                    info.error = _error_line(exc)
-                    registry.plugins.append(info)
-                    continue
-                add(module, info)
+        if not directory.is_dir():
+            raise ConfigError(f"plugins directory {directory}: no such directory")
+        registry.plugins_dir = directory.resolve()
+        for path in sorted(directory.glob("*.py")):
+            if path.name.startswith("_") or (allowed is not None and path.stem not in allowed):
+                continue
+            info = PluginInfo(path.stem, f"file {path}")
+            try:
+                module = _load_file(path)
+            except Exception as exc:
+                info.error = _error_line(exc)
+                registry.plugins.append(info)
+                continue
+            add(module, info)
 
     for i, plugin in enumerate(extra or []):
         add(plugin, PluginInfo(getattr(plugin, "__name__", f"{type(plugin).__name__}-{i}"), "in-process"))
 
+    def fail(info: PluginInfo, error: str) -> None:
+        info.error = error
+        for k, names in info.registered.items():  # withdraw what it registered through other hooks
+            for name in names:
+                del registry.items[k][name], registry.owners[(k, name)]
+        info.registered.clear()
+
     infos = {id(p): info for p, info in loaded}
     for kind in KINDS:
         hook = getattr(pm.hook, f"register_{kind}")
-        for impl in reversed(hook.get_hookimpls()):  # pluggy lists last-registered first
+        for impl in hook.get_hookimpls():  # in registration order (pluggy *calls* them last-registered first)
             info = infos[id(impl.plugin)]
             if info.error:
                 continue
@@ -204,11 +231,16 @@ def load_plugins(plugins_dir: str | Path | None = "plugins", extra: list[object]
             try:
                 impl.function(register=staged.append)
             except Exception as exc:
-                info.error = f"register_{kind} raised {_error_line(exc)}"
-                for k, names in info.registered.items():  # roll back what it registered before
-                    for name in names:
-                        del registry.items[k][name], registry.owners[(k, name)]
-                info.registered.clear()
+                fail(info, f"register_{kind} raised {_error_line(exc)}")
+                continue
+            try:
+                for obj in staged:
+                    _check(kind, obj)
+            except GanbenchError as exc:
+                fail(info, f"register_{kind}: {exc}")
+                continue
+            except Exception as exc:
+                fail(info, f"register_{kind}: {_error_line(exc)}")
                 continue
             for obj in staged:
                 registry.add(kind, obj, info)

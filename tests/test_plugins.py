@@ -13,7 +13,7 @@ import torch
 import ganbench
 from ganbench import hookspecs
 from ganbench.errors import PluginError
-from ganbench.plugins import KINDS, load_plugins
+from ganbench.plugins import BUILTIN_MODULES, KINDS, load_plugins
 
 OBJECTIVE_FILE = textwrap.dedent(
     """
@@ -234,3 +234,69 @@ def test_a_plugin_whose_hook_raises_is_recorded_and_rolled_back(tmp_path):
     info = next(p for p in registry.plugins if p.name == "raises")
     assert "RuntimeError: boom" in info.error
     assert "half" not in registry.names("objectives")
+
+
+# ---- what a plugin registers is checked as it registers ----
+
+TYPO_HYPER = OBJECTIVE_FILE.format(name="typo").replace(
+    'family: ClassVar[str] = "test"', 'family: ClassVar[str] = "test"\n    hyper: ClassVar[dict] = {HYPER}'
+)
+
+
+@pytest.mark.parametrize(
+    ("hyper", "reason"),
+    [
+        ('{"n_critc": 5}', "objective 'typo': hyper: unknown key 'n_critc'; did you mean 'n_critic'?"),
+        ('{"lr_g": -1e-4}', "objective 'typo': hyper.lr_g: must be > 0.0, got -0.0001"),
+        ('{"betas": (0.5,)}', "objective 'typo': hyper.betas: expected a list of 2 a number/a number, got (0.5,)"),
+        ('[("n_critic", 5)]', "objective 'typo': hyper must be a dict, got [('n_critic', 5)]"),
+    ],
+)
+def test_an_objective_with_a_bad_hyper_fails_its_own_plugin(tmp_path, hyper, reason):
+    (tmp_path / "typo.py").write_text(
+        TYPO_HYPER.replace("{HYPER}", hyper)
+        + "\n@ganbench.hookimpl\ndef register_metrics(register):\n    register(Doubled)\n"  # nonsense, but withdrawn
+    )
+    (tmp_path / "fine.py").write_text(OBJECTIVE_FILE.format(name="fine"))
+    registry = load_plugins(tmp_path)
+    info = next(p for p in registry.plugins if p.name == "typo")
+    assert info.error == f"register_objectives: {reason}"
+    assert info.registered == {}
+    assert "typo" not in registry.names("objectives") and "fine" in registry.names("objectives")
+
+
+def test_a_bad_hyper_is_blamed_on_the_plugin_not_on_the_suite(tmp_path, run_cli):
+    (tmp_path / "typo.py").write_text(TYPO_HYPER.replace("{HYPER}", '{"n_critc": 5}'))
+    suite = tmp_path / "s.toml"
+    suite.write_text('[[datasets]]\nname = "ring"\n\n[[objectives]]\nname = "typo"\n')
+    code, _, err = run_cli("validate", suite, "--plugins-dir", tmp_path)
+    assert code == 2
+    warning, error = err.splitlines()
+    assert warning == (
+        f"ganbench: warning: plugin typo (file {tmp_path / 'typo.py'}) failed: "
+        "register_objectives: objective 'typo': hyper: unknown key 'n_critc'; did you mean 'n_critic'?"
+    )
+    assert "unknown objective 'typo'" in error and f"plugin typo from file {tmp_path / 'typo.py'} failed" in error
+
+
+def test_a_typo_in_a_builtin_hyper_fails_that_builtin(monkeypatch):
+    from ganbench.objectives.margin import Hinge
+
+    monkeypatch.setattr(Hinge, "hyper", {"n_critic": 5, "beta": (0.0, 0.9)})
+    registry = load_plugins(None)
+    margin = next(p for p in registry.plugins if p.name == "ganbench.objectives.margin")
+    assert margin.error == "register_objectives: objective 'hinge': hyper: unknown key 'beta'; did you mean 'betas'?"
+    assert "hinge" not in registry.names("objectives") and "lsgan" not in registry.names("objectives")
+
+
+def test_every_builtin_registers_cleanly():
+    registry = load_plugins(None)
+    assert [(p.name, p.error) for p in registry.plugins if p.error] == []
+    assert {p.name for p in registry.plugins if p.source == "built-in"} == set(BUILTIN_MODULES)
+
+
+def test_components_are_registered_in_the_order_their_plugins_load(tmp_path):
+    (tmp_path / "clash.py").write_text(OBJECTIVE_FILE.format(name="hinge"))
+    with pytest.raises(PluginError, match=r"by ganbench\.objectives\.margin \(built-in\) and by clash \(file "):
+        load_plugins(tmp_path)
+    assert list(load_plugins(None).items["objectives"])[:3] == ["minimax", "nonsaturating", "hinge"]

@@ -12,7 +12,7 @@ from torch import Tensor
 
 from ganbench.components import param
 from ganbench.datasets.base import Dataset
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import MIN, Metric
 
 
@@ -60,6 +60,6 @@ class Wasserstein(Metric):
 
 
 @hookimpl
-def register_metrics(register):  # type: ignore[no-untyped-def]
+def register_metrics(register: Register) -> None:
     register(Energy)
     register(Wasserstein)

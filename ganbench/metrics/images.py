@@ -23,7 +23,7 @@ from torch import Tensor
 from ganbench.components import param
 from ganbench.datasets.base import Dataset
 from ganbench.datasets.images import ImageDataset, Shapes, min_separation
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import MAX, MIN, Metric
 from ganbench.metrics.features import classifier_for, image_dataset
 from ganbench.metrics.modes import histogram_kl
@@ -294,7 +294,7 @@ class ShapesPR(Metric):
 
 
 @hookimpl
-def register_metrics(register):  # type: ignore[no-untyped-def]
+def register_metrics(register: Register) -> None:
     register(Frechet)
     register(KID)
     register(PRDC)

@@ -19,7 +19,7 @@ from torch import Tensor
 
 from ganbench.components import param
 from ganbench.datasets.base import Dataset
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import MAX, MIN, Metric
 
 
@@ -78,5 +78,5 @@ class ModeCoverage(Metric):
 
 
 @hookimpl
-def register_metrics(register):  # type: ignore[no-untyped-def]
+def register_metrics(register: Register) -> None:
     register(ModeCoverage)

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from ganbench.components import param
 from ganbench.datasets.base import Dataset
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.models.base import Model
 
 _ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
@@ -73,5 +73,5 @@ class MLP(Model):
 
 
 @hookimpl
-def register_models(register):  # type: ignore[no-untyped-def]
+def register_models(register: Register) -> None:
     register(MLP)

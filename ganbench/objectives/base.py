@@ -9,14 +9,15 @@ the critic's raw outputs on a real batch and on a fake batch (tensors whose
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
-from ganbench.components import Component
+from ganbench.components import Component, build
 from ganbench.config import Hyper
+from ganbench.errors import ConfigError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,22 +36,28 @@ class Objective(Component):
     #: whether ``generator_loss`` uses the critic's output on real data (RaGAN does)
     generator_needs_real: ClassVar[bool] = False
 
-    @property
-    def generator(self) -> str:
-        """How the generator loss is formed (shown in ``ganbench list objectives``)."""
+    def describe_generator(self) -> str:
+        """The generator loss, as text for ``ganbench list objectives`` (the one place it is declared).
+
+        It is a method of the configured objective, so an objective whose generator loss is
+        an option (the f-GANs' ``generator = "saturating"``) describes the loss that option
+        selects; the listing shows the text for every choice of an option that changes it."""
         return ""
 
-    def describe_generator(self) -> str:
-        """The generator loss as shown in ``ganbench list objectives``: ``generator`` by default.
+    @classmethod
+    def formulas(cls) -> dict[str, str]:
+        """Formulas that define the objective beyond ``reports``, as column heading -> text.
 
-        An objective whose generator loss is an option (a dataclass field that a suite
-        sets, e.g. the f-GANs' ``generator = "saturating"``) overrides this so that the
-        text follows the option's value."""
-        return self.generator
+        ``ganbench list objectives`` prints the objectives of one family that declare
+        formulas in a table of their own (the f-GANs declare f, g_f and f*)."""
+        return {}
 
     @classmethod
     def default_hyper(cls) -> Hyper:
-        return Hyper(**cls.hyper)
+        """``hyper`` over the :class:`Hyper` defaults, validated (a bad key or value is a ConfigError)."""
+        if not isinstance(cls.hyper, Mapping):
+            raise ConfigError(f"objective '{cls.name}': hyper must be a dict, got {cls.hyper!r}")
+        return build(Hyper, cls.hyper, f"objective '{cls.name}': hyper")
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
         """Loss the critic minimises, from its outputs on real and fake batches."""

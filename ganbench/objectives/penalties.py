@@ -17,7 +17,7 @@ from typing import ClassVar
 import torch
 from torch import Tensor
 
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Penalty, per_sample_grad_norm
 
 Critic = Callable[[Tensor], Tensor]
@@ -116,7 +116,7 @@ class Dragan(Penalty):
 
 
 @hookimpl
-def register_penalties(register):  # type: ignore[no-untyped-def]
+def register_penalties(register: Register) -> None:
     register(GradientPenalty)
     register(OneSidedGradientPenalty)
     register(R1)
