@@ -37,7 +37,7 @@ BUILTIN_MODULES = (
     "ganbench.objectives.ipm",
     "ganbench.objectives.fgan",
     "ganbench.objectives.relativistic",
-    "ganbench.objectives.penalties",
+    "ganbench.penalties",
     "ganbench.datasets.mixtures",
     "ganbench.datasets.images",
     "ganbench.datasets.local",

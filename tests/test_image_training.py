@@ -15,7 +15,7 @@ import torch
 from ganbench.datasets.base import Dataset
 from ganbench.grid import png_bytes, save_grid, tile
 from ganbench.models.conv import DCGAN, factor_side
-from ganbench.objectives.penalties import GradientPenalty
+from ganbench.penalties import GradientPenalty
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -92,7 +92,7 @@ def test_dragan_penalises_per_sample_at_perturbed_real_points(registry):
 
 
 def test_dragan_points_stay_within_half_a_standard_deviation_above_the_data():
-    from ganbench.objectives.penalties import dragan_points
+    from ganbench.penalties import dragan_points
 
     torch.manual_seed(0)
     real = torch.randn(512, 3)
