@@ -91,51 +91,65 @@ def _outcome(result: dict[str, Any]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ganbench.train import init_worker, run_trial, use_registry
+    from ganbench.environment import run_environment
+    from ganbench.training import EngineOptions, run_group
+    from ganbench.training.grouping import plan_groups
+    from ganbench.training.signals import init_worker, use_registry
 
     registry = _registry(args)
     _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
     device = resolve_device(args.device)
-    jobs = args.jobs or _auto_jobs(device, len(suite.trials))
+    store = SuiteStore.under(args.out, suite.name)
+    todo, finished = store.split_done(suite.trials)
+    threads = args.threads
+    if device == "cpu":
+        import torch
+
+        torch.set_num_threads(threads)  # calibration measures what a worker will see
+    plan = plan_groups(todo, registry, args.vectorize, device, args.jobs or _auto_jobs(device, len(todo)))
+    jobs = args.jobs or _auto_jobs(device, len(plan.groups))
     executor_name = args.executor or ("process" if jobs > 1 else "inline")
     executor_cls = registry.get("executors", executor_name, "--executor")
-    store = SuiteStore.under(args.out, suite.name)
-
-    todo, finished = store.split_done(suite.trials)
     if finished:
         print(f"skipping {finished} finished trial{'s' * (finished != 1)} (results in {store.path})", file=sys.stderr)
     print(
         f"running {len(todo)} trial{'s' * (len(todo) != 1)} of suite '{suite.name}' on {device} "
-        f"with {jobs} job{'s' * (jobs != 1)}",
+        f"with {jobs} job{'s' * (jobs != 1)}, {plan.describe()}",
         file=sys.stderr,
     )
     store.write_suite(suite, str(args.suite))
 
-    threads = args.threads
     setup: Callable[[], None]
     if executor_name == "inline":
         setup = functools.partial(use_registry, registry, threads)
     else:
         plugins_dir = str(registry.plugins_dir) if registry.plugins_dir is not None else None  # the parent's
         setup = functools.partial(init_worker, plugins_dir, threads)
+    options = EngineOptions(environment=run_environment(device, jobs, threads))
     executor = executor_cls(jobs=jobs, setup=setup)
     progress = _Progress(len(todo))
     failed: list[str] = []
     interrupted = False
     t0 = time.perf_counter()
     try:
-        futures = [(t, executor.submit(run_trial, t, str(store.trial_dir(t).path), device)) for t in todo]
-        for trial, future in futures:
-            result = future.result()
-            for message in result.get("logs", []):
-                progress.line(message)
-            if result["status"] is Status.INTERRUPTED:
-                interrupted = True
+        futures = []
+        for number, group in enumerate(plan.groups, 1):
+            paths = [str(store.trial_dir(t).path) for t in group]
+            futures.append((number, group, executor.submit(run_group, group, paths, device, options)))
+        for number, group, future in futures:
+            where = f" (group {number}/{len(plan.groups)}, {len(group)} trials)" if len(group) > 1 else ""
+            for trial, result in zip(group, future.result(), strict=True):
+                for message in result.get("logs", []):
+                    progress.line(message)
+                if result["status"] is Status.INTERRUPTED:
+                    interrupted = True
+                    continue
+                if result["status"] is Status.ERROR:
+                    failed.append(trial.describe())
+                progress.step(f"{trial.describe()}{where}: {_outcome(result)}")
+            if interrupted:
                 break
-            if result["status"] is Status.ERROR:
-                failed.append(trial.describe())
-            progress.step(f"{trial.describe()}: {_outcome(result)}")
     except KeyboardInterrupt:
         interrupted = True
     if interrupted:
@@ -164,12 +178,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _auto_jobs(device: str, n_trials: int) -> int:
-    """One worker per available CPU core on the CPU (each with one torch thread); one on an accelerator."""
+def _auto_jobs(device: str, n_tasks: int) -> int:
+    """One worker per available CPU core on the CPU (each with one torch thread), at most one
+    per task (a group of trials); one on an accelerator."""
     if device != "cpu":
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, n_trials))
+    return max(1, min(cores, n_tasks))
 
 
 def _print_tables(name: str, results: SuiteResults) -> None:
@@ -233,6 +248,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _vectorize(text: str) -> str | int:
+    if text in ("auto", "off"):
+        return text
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected auto, off or a group size from 1 to 1024, got {text!r}") from None
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -266,6 +290,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="trials run in parallel (default: one per CPU core on the CPU, 1 on a GPU)",
     )
     run.add_argument("--out", default="results", metavar="DIR", help="results root (default: ./results)")
+    run.add_argument(
+        "--vectorize",
+        type=_vectorize,
+        default="auto",
+        metavar="auto|off|N",
+        help="train trials together as vectorised groups: auto (default: up to 64 per group on a GPU; "
+        "on the CPU the group size measured fastest), off (each trial alone), or N (at most N per group)",
+    )
     run.add_argument("--executor", default=None, help="executor plugin (default: inline for 1 job, process for more)")
     run.add_argument(
         "--threads", type=_positive_int, default=1, metavar="N", help="torch threads per trial (default 1)"

@@ -85,7 +85,12 @@ def tables(registry: Registry, kind: str, markdown: bool = False) -> list[tuple[
             params = param_table(cls) if hasattr(cls, "param_fields") else []
             defaults = ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in params)
             rows.append([name, getattr(cls, "description", ""), defaults])
-        return [("", _render([SINGULAR[kind], "description", "parameters (defaults)"], rows, markdown))]
+        headers = [SINGULAR[kind], "description", "parameters (defaults)"]
+        if kind == "models":  # whether its trials can train together as one vectorised group
+            headers.append("vectorises")
+            for row, (_, cls) in zip(rows, classes, strict=True):
+                row.append("yes" if cls.vectorizes else "no (trials train one at a time)")
+        return [("", _render(headers, rows, markdown))]
 
     rows = [
         [

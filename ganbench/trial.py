@@ -162,10 +162,12 @@ def final_record(
     convergence: Mapping[str, Any] | None = None,
     message: str | None = None,
     last_good_step: int | None = None,
+    environment: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A trial's ``final.json``: status, device, final metrics; for a trial that trained to
     the end or diverged, also the step, the ganbench version and the convergence figures;
-    a message for a diverged or failed one, and the last good step for a diverged one."""
+    a message for a diverged or failed one, and the last good step for a diverged one;
+    where known, the run's environment (:func:`ganbench.environment.run_environment`)."""
     record: dict[str, Any] = {"status": str(status), "device": device, "metrics": dict(metrics)}
     if status is not Status.ERROR:
         record.update(step=step, ganbench_version=__version__, convergence=dict(convergence or {}))
@@ -173,4 +175,6 @@ def final_record(
         record["message"] = message
     if status is Status.DIVERGED:
         record["last_good_step"] = last_good_step
+    if environment is not None:
+        record["environment"] = dict(environment)
     return record

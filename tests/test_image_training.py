@@ -17,6 +17,7 @@ from ganbench.grid import png_bytes, save_grid, tile
 from ganbench.models.conv import DCGAN, factor_side
 from ganbench.penalties import GradientPenalty
 from tests.conftest import ROOT
+from tests.test_penalties import alone
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -53,7 +54,7 @@ def test_dcgan_refuses_shapes_it_cannot_build():
 def test_the_gradient_penalty_takes_per_sample_gradients_of_images():
     _gen, critic = DCGAN(width=8, d_norm="layer").build(Blank((3, 16, 16)))
     real, fake = torch.rand(6, 3, 16, 16) * 2 - 1, torch.rand(6, 3, 16, 16) * 2 - 1
-    penalty = GradientPenalty()(critic, real, fake)
+    penalty = alone(GradientPenalty(), critic, real, fake)
     assert penalty.shape == () and torch.isfinite(penalty)
     penalty.backward()  # differentiable w.r.t. the critic's parameters (double backward through convs)
     weights = [p for name, p in critic.named_parameters() if name.endswith("weight")]

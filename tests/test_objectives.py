@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from ganbench.components import build
+from tests.test_penalties import alone
 
 REAL = np.array([2.0, -0.5, 0.3, 1.7, -3.0, 0.0])
 FAKE = np.array([-1.2, 0.4, -2.5, 0.9, 3.1, -0.1])
@@ -117,7 +118,7 @@ def test_gradient_penalty_is_per_sample(registry):
     real = torch.tensor([[1.0, 2.0], [2.0, -1.0], [0.5, 0.5]])
     fake = torch.tensor([[-1.0, 0.0], [1.0, 1.0], [0.0, -2.0]])
     torch.manual_seed(0)
-    value = penalty(critic, real, fake)
+    value = alone(penalty, critic, real, fake)
     torch.manual_seed(0)
     alpha = torch.rand(3, 1)  # the same per-sample draws
     x_hat = alpha * real + (1 - alpha) * fake

@@ -3,7 +3,8 @@
 The critic D(x) = ½‖xS‖² has gradient ∇D(x) = S Sᵀ x, so the gradient norm differs from
 sample to sample and every formula can be written out by hand here.  Random coefficients
 are reproduced by reseeding torch's generator and drawing in the order each penalty's
-docstring states.
+docstring states. Penalties are computed for K members at once; here K = 1, and
+:func:`penalty` wraps one critic and one batch as that member (see :func:`alone`).
 """
 
 from __future__ import annotations
@@ -29,10 +30,27 @@ def grad(x: torch.Tensor) -> torch.Tensor:
     return (x @ S) @ S.T
 
 
+class GlobalDraws:
+    """Draws for one member from torch's global generator, so a test can reseed and redraw."""
+
+    def uniform(self, *shape: int) -> torch.Tensor:
+        return torch.rand(shape).unsqueeze(0)
+
+    def normal(self, *shape: int) -> torch.Tensor:
+        return torch.randn(shape).unsqueeze(0)
+
+
+def alone(fn, critic, real, fake):
+    """``fn`` (a penalty) of one critic on one batch, as the single member of a group."""
+    value = fn(lambda x: critic(x[0]).unsqueeze(0), real.unsqueeze(0), fake.unsqueeze(0), GlobalDraws())
+    assert value.shape == (1,)
+    return value[0]
+
+
 def penalty(registry, name: str):
     """The penalty, returning a detached value (these tests compare numbers)."""
     fn = build(registry.get("penalties", name), {}, name)
-    return lambda *args: fn(*args).detach()
+    return lambda critic, real, fake: alone(fn, critic, real, fake).detach()
 
 
 def test_every_penalty_is_registered(registry):
@@ -96,7 +114,7 @@ def test_dragan_points_stay_within_half_a_standard_deviation_above_the_data():
 
     torch.manual_seed(0)
     real = torch.randn(512, 3)
-    points = dragan_points(real)
+    points = dragan_points(real.unsqueeze(0), GlobalDraws())[0]
     shift = points - real
     half_std = 0.5 * float(real.std(correction=0))
     assert float(shift.min()) >= 0.0 and float(shift.max()) <= half_std
@@ -109,7 +127,7 @@ def test_penalties_differentiate_into_the_critics_parameters(registry, name):
     net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1), torch.nn.Flatten(0))
     with torch.no_grad():
         net[2].weight.mul_(20.0)  # gradient norms well above 1, so the one-sided penalty is active
-    value = build(registry.get("penalties", name), {}, name)(net, torch.randn(16, 2), torch.randn(16, 2))
+    value = alone(build(registry.get("penalties", name), {}, name), net, torch.randn(16, 2), torch.randn(16, 2))
     assert value.shape == () and torch.isfinite(value) and float(value.detach()) > 0
     # the last bias does not change ∇ₓD, so it gets no gradient
     grads = [g for g in torch.autograd.grad(value, list(net.parameters()), allow_unused=True) if g is not None]

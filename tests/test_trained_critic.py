@@ -33,6 +33,7 @@ from torch import nn
 from ganbench.components import build
 from ganbench.objectives.fgan import FGAN, MEMBERS
 from tests import reference
+from tests.test_penalties import alone
 
 pytestmark = pytest.mark.slow
 
@@ -123,7 +124,7 @@ def train_critic(registry, name: str, real: torch.Tensor, fake: torch.Tensor, se
         loss = objective.critic_loss(critic(r), critic(f))
         if penalty is not None:
             k = min(len(r), N_VALID_PENALTY)
-            loss = loss + hyper.penalty_weight * penalty(critic, r[:k], f[:k])
+            loss = loss + hyper.penalty_weight * alone(penalty, critic, r[:k], f[:k])
         return loss
 
     opt = torch.optim.Adam(critic.parameters(), lr=LR)

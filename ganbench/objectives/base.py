@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import torch
 from torch import Tensor
@@ -72,11 +72,33 @@ class Objective(Component):
         raise NotImplementedError
 
 
+class Draws(Protocol):
+    """Random numbers for the K members a penalty is computed for: each method returns a
+    tensor of shape (K, *shape) on the training device, row k drawn from member k's own
+    generator (so a trial's result never depends on which trials it trained with)."""
+
+    def uniform(self, *shape: int) -> Tensor:
+        """U[0, 1) of shape (K, *shape)."""
+        ...
+
+    def normal(self, *shape: int) -> Tensor:
+        """N(0, 1) of shape (K, *shape)."""
+        ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Penalty(Component):
-    """A critic regulariser: ``penalty(critic, real, fake)`` -> scalar, unweighted."""
+    """A critic regulariser, unweighted (the suite's ``penalty_weight`` multiplies it).
 
-    def __call__(self, critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor) -> Tensor:
+    ``penalty(critic, real, fake, draws)`` is computed for K members at once (K = 1 for a
+    trial trained alone): ``real`` and ``fake`` have shape (K, B, *sample_shape), ``critic``
+    maps such a tensor to outputs (K, B), member k's samples through member k's critic, and
+    ``draws`` gives each member's random numbers. Returns each member's penalty, shape (K,).
+    Gradients with respect to the samples are per member and per sample; see
+    :func:`per_sample_grad_norm`.
+    """
+
+    def __call__(self, critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
         raise NotImplementedError
 
 
@@ -85,9 +107,15 @@ def mean(x: Tensor) -> Tensor:
     return x.mean(dim=-1)
 
 
-def per_sample_grad_norm(critic: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
-    """‖∇ₓ critic(x_i)‖₂ for every sample i, differentiable (for penalties)."""
+def per_sample_grad_sqnorm(critic: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """‖∇ₓ critic(x_ki)‖₂² for every member k and sample i of ``x`` (K, B, ...): shape (K, B),
+    differentiable (penalties add it to the critic's loss). Members and samples are
+    independent, so the gradient of the summed outputs holds every per-sample gradient."""
     x = x.detach().requires_grad_(True)
-    out = critic(x)
-    (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
-    return (grad.flatten(1).square().sum(dim=1) + 1e-12).sqrt()
+    (grad,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    return grad.flatten(2).square().sum(dim=2)
+
+
+def per_sample_grad_norm(critic: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """‖∇ₓ critic(x_ki)‖₂ for every member k and sample i of ``x`` (K, B, ...): shape (K, B)."""
+    return (per_sample_grad_sqnorm(critic, x) + 1e-12).sqrt()
