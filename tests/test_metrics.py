@@ -88,3 +88,23 @@ def test_metric_parameters_are_validated(registry):
 
     with pytest.raises(ConfigError, match="samples"):
         build(registry.get("metrics", "wasserstein"), {"samples": 5000}, "metrics[0]")
+
+
+@pytest.mark.parametrize("case", ["spread", "collapsed"])
+def test_exact_wasserstein_in_the_plane_equals_the_optimal_assignment(case):
+    """The transport solver gives the optimum an independent assignment solver finds,
+    also for a generator collapsed onto one point (where costs nearly tie)."""
+    from scipy.optimize import linear_sum_assignment
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(2)
+    angles = rng.integers(0, 8, 400) * np.pi / 4
+    real = 2 * np.stack([np.cos(angles), np.sin(angles)], 1) + 0.02 * rng.standard_normal((400, 2))
+    fake = rng.normal(0, 1, (400, 2)) if case == "spread" else 0.01 * rng.standard_normal((400, 2))
+    cost = cdist(fake, real)
+    rows, cols = linear_sum_assignment(cost)
+    ours = wasserstein_exact(torch.tensor(fake), torch.tensor(real))
+    assert ours == pytest.approx(cost[rows, cols].mean(), rel=1e-12)
+    assert wasserstein_exact(torch.tensor(fake), torch.tensor(real), p=2) == pytest.approx(
+        np.sqrt((cost**2)[linear_sum_assignment(cost**2)].mean()), rel=1e-12
+    )
