@@ -175,7 +175,9 @@ def main() -> None:
         print(f"ratio harness/plain: {r['ratio']:.3f}  (target >= 0.95)")
     if args.suite:
         off, auto = suite_wall_time(args.suite, "off"), suite_wall_time(args.suite, "auto")
-        print(f"{args.suite}: --vectorize off {off:.1f}s, --vectorize auto {auto:.1f}s, ratio off/auto {off / auto:.2f}")
+        print(
+            f"{args.suite}: --vectorize off {off:.1f}s, --vectorize auto {auto:.1f}s, ratio off/auto {off / auto:.2f}"
+        )
 
 
 if __name__ == "__main__":
