@@ -86,6 +86,10 @@ def tables(registry: Registry, kind: str, markdown: bool = False) -> list[tuple[
             defaults = ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in params)
             rows.append([name, getattr(cls, "description", ""), defaults])
         headers = [SINGULAR[kind], "description", "parameters (defaults)"]
+        if kind == "penalties":  # the weight a suite gets when it gives none
+            headers.append("default weight")
+            for row, (_, cls) in zip(rows, classes, strict=True):
+                row.append(f"{cls.default_weight:g}")
         if kind == "models":  # whether its trials can train together as one vectorised group
             headers.append("vectorises")
             for row, (_, cls) in zip(rows, classes, strict=True):

@@ -42,6 +42,7 @@ class GradientPenalty(Penalty):
 
     name: ClassVar[str] = "gp"
     description: ClassVar[str] = "two-sided gradient penalty at random interpolates (WGAN-GP)"
+    default_weight: ClassVar[float] = 10.0  # λ = 10, Gulrajani et al. 2017
 
     def __call__(self, critic: Critic, real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
         return mean((per_sample_grad_norm(critic, interpolates(real, fake, draws)) - 1.0).square())
@@ -55,6 +56,7 @@ class OneSidedGradientPenalty(Penalty):
 
     name: ClassVar[str] = "gp-one-sided"
     description: ClassVar[str] = "one-sided gradient penalty at random interpolates: only norms above 1"
+    default_weight: ClassVar[float] = 10.0  # as the two-sided penalty
 
     def __call__(self, critic: Critic, real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
         excess = per_sample_grad_norm(critic, interpolates(real, fake, draws)) - 1.0
@@ -68,6 +70,7 @@ class R1(Penalty):
 
     name: ClassVar[str] = "r1"
     description: ClassVar[str] = "R1: ½ E‖∇D(x)‖² on real samples (weight = γ)"
+    default_weight: ClassVar[float] = 10.0  # γ = 10, Mescheder et al. 2018
 
     def __call__(self, critic: Critic, real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
         return 0.5 * mean(per_sample_grad_sqnorm(critic, real))
@@ -79,6 +82,7 @@ class R2(Penalty):
 
     name: ClassVar[str] = "r2"
     description: ClassVar[str] = "R2: ½ E‖∇D(G(z))‖² on generated samples (weight = γ)"
+    default_weight: ClassVar[float] = 10.0  # γ = 10, as R1
 
     def __call__(self, critic: Critic, real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
         return 0.5 * mean(per_sample_grad_sqnorm(critic, fake))
@@ -107,6 +111,7 @@ class Dragan(Penalty):
 
     name: ClassVar[str] = "dragan"
     description: ClassVar[str] = "DRAGAN: (‖∇D‖ - 1)² at random perturbations of real samples"
+    default_weight: ClassVar[float] = 10.0  # λ = 10, Kodali et al. 2017
 
     def __call__(self, critic: Critic, real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
         return mean((per_sample_grad_norm(critic, dragan_points(real, draws)) - 1.0).square())

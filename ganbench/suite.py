@@ -243,9 +243,18 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
                     key=f"{where}.{key}",
                 )
         options = build(cls, {k: v for k, v in entry.items() if k in option_keys}, where)
-        hyper = build(Hyper, {**cls.hyper, **{k: v for k, v in entry.items() if k in hyper_keys}}, where)
+        given = {**cls.hyper, **{k: v for k, v in entry.items() if k in hyper_keys}}
+        hyper = build(Hyper, given, where)
         if hyper.penalty_name is not None:
-            registry.get("penalties", hyper.penalty_name, f"{where}.penalty")
+            penalty_cls = registry.get("penalties", hyper.penalty_name, f"{where}.penalty")
+            if "penalty_weight" not in given:  # the penalty's own default weight, not 0
+                hyper = dataclasses.replace(hyper, penalty_weight=float(penalty_cls.default_weight))
+        elif "penalty_weight" in entry:
+            raise ConfigError(
+                f'{where}.penalty_weight: set without a penalty; add penalty = "<name>" '
+                f"(ganbench list penalties) or remove penalty_weight",
+                key=f"{where}.penalty_weight",
+            )
         label = _label(entry, oname, where, "objectives", seen)
         objectives.append(ObjectiveSpec(oname, label, options.params(), hyper))
 

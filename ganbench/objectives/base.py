@@ -96,7 +96,12 @@ class Penalty(Component):
     ``draws`` gives each member's random numbers. Returns each member's penalty, shape (K,).
     Gradients with respect to the samples are per member and per sample; see
     :func:`per_sample_grad_norm`.
+
+    ``default_weight`` is the weight a suite gets when it names the penalty without a
+    ``penalty_weight`` (the paper's value; ``ganbench list penalties`` shows it).
     """
+
+    default_weight: ClassVar[float] = 1.0
 
     def __call__(self, critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
         raise NotImplementedError
