@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,11 @@ class EngineOptions:
     #: compute each evaluation's metrics in a background thread while training goes on
     #: (None: on accelerators, where the CPU would otherwise stall the device)
     overlap: bool | None = None
+    #: called with a member's trial directory right after each checkpoint of it is written,
+    #: when the directory holds that checkpoint with the history and samples up to its step:
+    #: a consistent state to copy elsewhere (an executor whose workers have no shared storage
+    #: sends it to the driver, so a lost machine loses at most one checkpoint interval)
+    on_checkpoint: Callable[[TrialDir], None] | None = None
 
 
 def convergence(history: list[dict[str, Any]], distance: str, window: int) -> dict[str, Any]:

@@ -179,4 +179,6 @@ class Recorder:
                     m.td.write_samples(job.step, entry.sampled.fake[:snapshot].numpy().astype(np.float32))
             if entry.state is not None:
                 checkpoint.write(m, entry.state)
+                if self.outcomes.options.on_checkpoint is not None:
+                    self.outcomes.options.on_checkpoint(m.td)
         return leaving
