@@ -99,7 +99,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     registry = _registry(args)
     _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
-    device = resolve_device(args.device)
+    chosen = registry.get("executors", args.executor, "--executor") if args.executor else None
+    executor_options = _executor_options(args, chosen)
+    device = chosen.resolve_device(args.device, **executor_options) if chosen else resolve_device(args.device)
     store = SuiteStore.under(args.out, suite.name)
     todo, finished = store.split_done(suite.trials)
     threads = args.threads
@@ -118,8 +120,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"with {jobs} job{'s' * (jobs != 1)}, {plan.describe()}",
         file=sys.stderr,
     )
-    store.write_suite(suite, str(args.suite))
-
     setup: Callable[[], None]
     if executor_name == "inline":
         setup = functools.partial(use_registry, registry, threads)
@@ -127,7 +127,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         plugins_dir = str(registry.plugins_dir) if registry.plugins_dir is not None else None  # the parent's
         setup = functools.partial(init_worker, plugins_dir, threads)
     options = EngineOptions(environment=run_environment(device, jobs, threads))
-    executor = executor_cls(jobs=jobs, setup=setup)
+    executor = executor_cls(jobs=jobs, setup=setup, **executor_options)
+    store.write_suite(suite, str(args.suite))  # once the executor is up: a refused --ray-address writes nothing
     progress = _Progress(len(todo))
     failed: list[str] = []
     interrupted = False
@@ -147,7 +148,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                     continue
                 if result["status"] is Status.ERROR:
                     failed.append(trial.describe())
-                progress.step(f"{trial.describe()}{where}: {_outcome(result)}")
+                on = f" on {result['node']}" if result.get("node") else ""  # executors that know say where
+                progress.step(f"{trial.describe()}{where}{on}: {_outcome(result)}")
             if interrupted:
                 break
     except KeyboardInterrupt:
@@ -176,6 +178,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return EXIT_TRIALS_FAILED
     return EXIT_OK
+
+
+#: ``ganbench run`` options that only executors naming them in ``options`` take (default None)
+EXECUTOR_OPTIONS = {"ray_address": "ray", "ray_storage": "ray", "cpus_per_task": "ray", "gpus_per_task": "ray"}
+
+
+def _executor_options(args: argparse.Namespace, executor_cls: Any) -> dict[str, Any]:
+    """The options the chosen executor takes; an executor option given to another executor is an error."""
+    wanted = tuple(getattr(executor_cls, "options", ())) if executor_cls is not None else ()
+    for dest, owner in EXECUTOR_OPTIONS.items():
+        if getattr(args, dest) is not None and dest not in wanted:
+            flag = "--" + dest.replace("_", "-")
+            other = f"not of --executor {args.executor}" if args.executor else f"add --executor {owner}"
+            raise ConfigError(f"{flag} is an option of --executor {owner}: {other}")
+    return {dest: getattr(args, dest) for dest in wanted}
 
 
 def _auto_jobs(device: str, n_tasks: int) -> int:
@@ -267,6 +284,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _resources(text: str, zero: bool = False) -> float:
+    """A Ray resource amount: a fraction up to 1 or a whole number (as Ray accepts), above 0 unless ``zero``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not ((0 < value or (zero and value == 0)) and (value <= 1 or value.is_integer()) and value <= 1024):
+        what = "0, a fraction up to 1" if zero else "a fraction above 0 up to 1"
+        raise argparse.ArgumentTypeError(f"expected {what} or a whole number, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ganbench", description="A benchmark suite for GAN training objectives.")
     parser.add_argument("--version", action="version", version=f"ganbench {__version__}")
@@ -301,6 +330,33 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--executor", default=None, help="executor plugin (default: inline for 1 job, process for more)")
     run.add_argument(
         "--threads", type=_positive_int, default=1, metavar="N", help="torch threads per trial (default 1)"
+    )
+    ray = run.add_argument_group(
+        "Ray (--executor ray)", "each task is one vectorised group of trials (one trial with --vectorize off)"
+    )
+    ray.add_argument(
+        "--ray-address",
+        default=None,
+        metavar="ADDR",
+        help="the cluster to use: auto (the one this node belongs to) or HEAD:PORT (default: $RAY_ADDRESS, "
+        "else a local Ray instance with --jobs × --cpus-per-task CPUs)",
+    )
+    ray.add_argument(
+        "--ray-storage",
+        choices=("auto", "shared", "driver"),
+        default=None,
+        help="shared: every node writes the results directory itself (it must see it at the same path); "
+        "driver: trial files travel to the driver at every checkpoint; auto (default): shared if every node sees it",
+    )
+    ray.add_argument(
+        "--cpus-per-task", type=_resources, default=None, metavar="N", help="CPUs per task (default: --threads)"
+    )
+    ray.add_argument(
+        "--gpus-per-task",
+        type=functools.partial(_resources, zero=True),
+        default=None,
+        metavar="F",
+        help="GPUs per task (default 0: train on the CPU); a fraction shares a GPU: 0.25 runs four tasks on one",
     )
     run.set_defaults(func=cmd_run)
 

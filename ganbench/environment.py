@@ -40,7 +40,9 @@ def run_environment(device: str, jobs: int, threads: int) -> dict[str, Any]:
     added per trial when it finishes)."""
     import torch
 
-    gpu = torch.cuda.get_device_name(torch.device(device)) if device.startswith("cuda") else None
+    # a driver that hands its trials to GPU machines may have none itself
+    cuda = device.startswith("cuda") and torch.cuda.is_available()
+    gpu = torch.cuda.get_device_name(torch.device(device)) if cuda else None
     return {
         "ganbench": __version__,
         "torch": torch.__version__,

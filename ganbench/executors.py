@@ -10,18 +10,28 @@ import signal
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from ganbench.device import resolve_device
 from ganbench.hookspecs import Register, hookimpl
 
 
 class Executor:
-    """Base class of executors; built with ``cls(jobs=N, setup=fn)``.
+    """Base class of executors; built with ``cls(jobs=N, setup=fn, **options)``.
 
     ``setup`` must run once in every worker before any trial (it loads plugins
     and pins torch threads); trials are pure functions of picklable arguments.
+    ``options`` names the ``ganbench run`` options (argparse destinations, such as
+    ``ray_address``) an executor takes as keyword arguments; an executor that names
+    none is built with ``jobs`` and ``setup`` only.
     """
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    options: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def resolve_device(cls, requested: str, **options: Any) -> str:
+        """The device trials will train on, from ``--device``: by default one of this machine's."""
+        return resolve_device(requested)
 
     def __init__(self, jobs: int, setup: Callable[[], None]) -> None:
         self.jobs = jobs

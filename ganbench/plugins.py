@@ -47,6 +47,7 @@ BUILTIN_MODULES = (
     "ganbench.metrics.distances",
     "ganbench.metrics.images",
     "ganbench.executors",
+    "ganbench.executors_ray",
 )
 
 ENTRY_POINT_GROUP = "ganbench"
