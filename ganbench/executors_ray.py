@@ -132,9 +132,9 @@ class RayExecutor(Executor):
         if self.owns and not address:
             where = "a local Ray instance"
         print(
-            f"ray: {where}: {len(nodes)} node{'s' * (len(nodes) != 1)}, {resources.get('CPU', 0):g} CPUs, "
-            f"{resources.get('GPU', 0):g} GPUs; each task (one group of trials) asks for {self.cpus:g} CPU"
-            f"{'s' * (self.cpus != 1)} and {self.gpus:g} GPU{'s' * (self.gpus != 1)}",
+            f"ray: {where}: {_count(len(nodes), 'node')}, {_count(resources.get('CPU', 0), 'CPU')}, "
+            f"{_count(resources.get('GPU', 0), 'GPU')}; each task (one group of trials) asks for "
+            f"{_count(self.cpus, 'CPU')} and {_count(self.gpus, 'GPU')}",
             file=sys.stderr,
         )
         need = {"CPU": self.cpus, "GPU": self.gpus}
@@ -205,6 +205,10 @@ class RayExecutor(Executor):
                 last = time.monotonic()
         if self.owns:
             self.ray.shutdown()
+
+
+def _count(n: float, unit: str) -> str:
+    return f"{n:g} {unit}{'s' * (n != 1)}"
 
 
 def _connect(ray: Any, address: str | None, num_cpus: float) -> None:
@@ -326,7 +330,18 @@ class TrialSink:
 
 # ---------------------------------------------------------------------------- in a Ray worker
 
-_READY: dict[str, bytes] = {}
+#: what a worker process set up once: the setup it ran, its environment records
+_READY: dict[Any, Any] = {}
+
+
+def _environment(device: str, jobs: int, threads: int, node: str) -> dict[str, Any]:
+    """This node's versions and hardware (:func:`ganbench.environment.run_environment`), once per worker."""
+    from ganbench.environment import run_environment
+
+    key = ("environment", device, jobs, threads)
+    if key not in _READY:
+        _READY[key] = {**run_environment(device, jobs, threads), "node": node}
+    return dict(_READY[key])
 
 
 def ganbench_group(
@@ -336,7 +351,6 @@ def ganbench_group(
     its files in place (``shared``) or in a scratch directory mirrored to the driver."""
     import ray
 
-    from ganbench.environment import run_environment
     from ganbench.training.run import run_group
 
     context = ray.get_runtime_context()
@@ -356,7 +370,7 @@ def ganbench_group(
         return [{"status": Status.ERROR, "message": message, "logs": [], "node": node} for _ in trials]
     env = dict(options.environment or {})
     if env:  # the hardware and versions of the node the trials train on, not the driver's
-        env.update(run_environment(device, env.get("jobs", 1), env.get("threads", 1)), node=node)
+        env.update(_environment(device, env.get("jobs", 1), env.get("threads", 1), node))
     options = dataclasses.replace(options, environment=env or None)
     if storage == "shared":
         results = run_group(trials, paths, device, options)
