@@ -1,4 +1,7 @@
-"""Each objective's losses against formulas written independently here, in NumPy, on fixed tensors."""
+"""Each objective's losses against formulas written independently here, in NumPy, on fixed tensors.
+
+REAL and FAKE have different means and no symmetry between them, so a loss with real and
+fake swapped, or with a sign flipped inside it, gives a different number from the table."""
 
 from __future__ import annotations
 
@@ -41,6 +44,25 @@ EXPECTED = {
         "generator": -np.mean(FAKE),
         "estimate": np.mean(REAL) - np.mean(FAKE),
     },
+    # Arjovsky et al. 2017: the same Kantorovich–Rubinstein losses as WGAN-GP; only the
+    # Lipschitz constraint differs (weight clipping in the trainer, not in the losses).
+    "wgan-clip": {
+        "critic": np.mean(FAKE) - np.mean(REAL),
+        "generator": -np.mean(FAKE),
+        "estimate": np.mean(REAL) - np.mean(FAKE),
+    },
+    # Jolicoeur-Martineau 2018, relativistic average standard GAN (RaSGAN), with C the raw
+    # critic output: D̃(x_r) = σ(C(x_r) − E_f C(x_f)) and D̃(x_f) = σ(C(x_f) − E_r C(x_r)),
+    # L_D = −E_r log D̃(x_r) − E_f log(1 − D̃(x_f)),  L_G = −E_f log D̃(x_f) − E_r log(1 − D̃(x_r)).
+    "ragan": {
+        "critic": -np.mean(np.log(sigmoid(REAL - np.mean(FAKE)))) - np.mean(np.log(1 - sigmoid(FAKE - np.mean(REAL)))),
+        "generator": -np.mean(np.log(sigmoid(FAKE - np.mean(REAL))))
+        - np.mean(np.log(1 - sigmoid(REAL - np.mean(FAKE)))),
+        # log 4 − L_D: zero for a constant critic (σ(0) = ½ on both sides)
+        "estimate": math.log(4)
+        + np.mean(np.log(sigmoid(REAL - np.mean(FAKE))))
+        + np.mean(np.log(1 - sigmoid(FAKE - np.mean(REAL)))),
+    },
     "lsgan": {
         "critic": 0.5 * np.mean((REAL - 1) ** 2) + 0.5 * np.mean(FAKE**2),
         "generator": 0.5 * np.mean((FAKE - 1) ** 2),
@@ -54,7 +76,11 @@ def test_losses_match_independent_formulas(registry, name):
     objective = build(registry.get("objectives", name), {}, name)
     real, fake = torch.tensor(REAL), torch.tensor(FAKE)
     assert float(objective.critic_loss(real, fake)) == pytest.approx(EXPECTED[name]["critic"], rel=1e-12)
-    assert float(objective.generator_loss(None, fake)) == pytest.approx(EXPECTED[name]["generator"], rel=1e-12)
+    # only RaGAN's generator loss reads the critic's outputs on real data
+    generator_real = real if objective.generator_needs_real else None
+    assert float(objective.generator_loss(generator_real, fake)) == pytest.approx(
+        EXPECTED[name]["generator"], rel=1e-12
+    )
     assert float(objective.estimate(real, fake)) == pytest.approx(EXPECTED[name]["estimate"], rel=1e-12)
 
 
@@ -70,6 +96,9 @@ def test_objective_defaults_follow_the_design_notes(registry):
     )
     hinge = registry.get("objectives", "hinge").default_hyper()
     assert (hinge.n_critic, hinge.lr_d, hinge.betas) == (5, 2e-4, (0.0, 0.9))
+    # Arjovsky et al. 2017, Algorithm 1: c = 0.01, n_critic = 5, learning rate 5e-5; no penalty
+    clip = registry.get("objectives", "wgan-clip").default_hyper()
+    assert (clip.clip, clip.n_critic, clip.lr_d, clip.lr_g, clip.penalty) == (0.01, 5, 5e-5, 5e-5, "none")
     ns = registry.get("objectives", "nonsaturating").default_hyper()
     assert (ns.n_critic, ns.lr_d, ns.betas, ns.penalty) == (1, 2e-4, (0.5, 0.999), "none")
 
