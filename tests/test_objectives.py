@@ -136,23 +136,39 @@ def test_hinge_and_lsgan_estimates_at_their_optimal_critics(registry):
 
 
 def test_gradient_penalty_is_per_sample(registry):
-    """A critic whose gradient norm differs per sample: E(‖∇D‖ - 1)², not (‖∇ of the batch‖ - 1)²."""
+    """A critic whose gradient norm differs per sample: E(‖∇D‖ - 1)², not (‖∇ of the batch‖ - 1)²,
+    at interpolates with one α per sample."""
     penalty = build(registry.get("penalties", "gp"), {}, "gp")
     scale = torch.tensor([[0.5, 0.0], [0.0, 3.0]])  # D(x) = ½x₁² … gradient (x₁, 0) etc.
+    seen: list[torch.Tensor] = []
 
     def critic(x):
+        seen.append(x.detach().clone())  # the points the penalty evaluates the critic at
         return 0.5 * ((x @ scale) ** 2).sum(dim=1)
 
     real = torch.tensor([[1.0, 2.0], [2.0, -1.0], [0.5, 0.5]])
     fake = torch.tensor([[-1.0, 0.0], [1.0, 1.0], [0.0, -2.0]])
     torch.manual_seed(0)
-    value = penalty(critic, real, fake)
+    value = float(penalty(critic, real, fake).detach())
     torch.manual_seed(0)
     alpha = torch.rand(3, 1)  # the same per-sample draws
     x_hat = alpha * real + (1 - alpha) * fake
     grads = (x_hat @ scale) @ scale.T  # ∇ of ½‖x S‖² is S Sᵀ x
     expected = ((grads.norm(dim=1) - 1) ** 2).mean()
-    assert float(value.detach()) == pytest.approx(float(expected), rel=1e-6)
-    whole_batch = (grads.norm() - 1) ** 2
-    assert float(value.detach()) != pytest.approx(float(whole_batch), rel=1e-2)
-    assert len(set(alpha.flatten().tolist())) == 3  # coefficients drawn per sample
+    assert value == pytest.approx(float(expected), rel=1e-6)
+
+    # Whatever it drew: every point lies on its own sample's segment, with one coefficient for
+    # all of a sample's coordinates and a different one for each sample ...
+    (points,) = seen
+    coefficients = (points - fake) / (real - fake)  # no coordinate of real equals fake's here
+    assert torch.allclose(coefficients[:, :1].expand(-1, 2), coefficients, atol=1e-6)
+    assert ((coefficients >= 0) & (coefficients <= 1)).all()
+    assert len(torch.unique(coefficients[:, 0])) == len(real)
+    # ... and the value is the mean of the one-sample penalties there, each gradient taken by
+    # autograd on that sample alone.
+    singles = []
+    for point in points:
+        x = point.unsqueeze(0).requires_grad_(True)
+        (g,) = torch.autograd.grad(critic(x).sum(), x)
+        singles.append((float(g.norm()) - 1) ** 2)
+    assert value == pytest.approx(float(np.mean(singles)), rel=1e-6)
