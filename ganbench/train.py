@@ -7,6 +7,7 @@ global but the plugin registry, and writes only its own directory.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import os
 import signal
@@ -24,6 +25,7 @@ import torch
 from torch import Tensor, nn
 
 from ganbench.errors import TrialDiverged
+from ganbench.metrics import summary
 from ganbench.plugins import Registry
 from ganbench.results import TrialDir, atomic_write
 from ganbench.trial import Parts, Status, Trial, final_record
@@ -60,19 +62,10 @@ def evaluate(
     if not _finite(fake):
         raise TrialDiverged(step, "generated samples")
     for metric in parts.metrics:
-        values.update({k: float(v) for k, v in metric.compute(fake, real.float(), parts.dataset).items()})
+        values.update(
+            {k: float(v) for k, v in metric.compute(real=real.float(), fake=fake, dataset=parts.dataset).items()}
+        )
     return values, fake
-
-
-def convergence(history: list[dict[str, Any]], distance: str, window: int) -> dict[str, Any]:
-    """First step with every mode captured (None = never) and the spread (std) of
-    ``distance`` over the last ``window`` evaluations."""
-    out: dict[str, Any] = {}
-    if history and "modes_captured" in history[0]:
-        out["all_modes_step"] = next((r["step"] for r in history if r["modes_captured"] >= r["modes_total"]), None)
-    tail = [r[distance] for r in history[-window:] if distance and distance in r]
-    out["stability"] = float(np.std(tail)) if tail else None
-    return out
 
 
 class _State:
@@ -208,7 +201,8 @@ def train(
 def _train(trial: Trial, td: TrialDir, device: str, registry: Registry, log: Callable[[str], None]) -> dict[str, Any]:
     parts = trial.instantiate(registry)
     cfg = trial.train
-    h, objective, dataset, penalty = parts.hyper, parts.objective, parts.dataset, parts.penalty
+    h, objective, dataset = parts.hyper, parts.objective, parts.dataset
+    penalty = None if parts.penalty is None else _as_group_of_one(parts.penalty)
     torch.manual_seed(trial.seed)
     gen, critic = parts.model.build(dataset)
     gen, critic = gen.to(device), critic.to(device)
@@ -308,8 +302,37 @@ def _train(trial: Trial, td: TrialDir, device: str, registry: Registry, log: Cal
         step=steps,
         device=device,
         metrics=_metrics(state.history[-1]),
-        convergence=convergence(state.history, conv.distance, conv.window),
+        convergence=summary.convergence(state.history, parts.metrics, conv.distance, conv.window),
     )
+
+
+class _GlobalDraws:
+    """Random draws for a penalty, from torch's global generator, as (1, *shape) tensors."""
+
+    def __init__(self, like: Tensor) -> None:
+        self.device, self.dtype = like.device, like.dtype
+
+    def uniform(self, *shape: int) -> Tensor:
+        return torch.rand((1, *shape), device=self.device, dtype=self.dtype)
+
+    def normal(self, *shape: int) -> Tensor:
+        return torch.randn((1, *shape), device=self.device, dtype=self.dtype)
+
+
+def _as_group_of_one(penalty: Callable[..., Tensor]) -> Callable[[nn.Module, Tensor, Tensor], Tensor]:
+    """A penalty as this loop calls it, ``(critic, real, fake) -> scalar``.  A penalty written for
+    the vectorised API, ``(critic, real, fake, draws) -> (K,)`` on (K, B, ...) tensors, is called
+    with a group of one member."""
+    if len(inspect.signature(penalty).parameters) < 4:
+        return penalty
+
+    def call(critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
+        def stacked(x: Tensor) -> Tensor:
+            return critic(x.flatten(0, 1)).view(x.shape[0], x.shape[1])
+
+        return penalty(stacked, real.unsqueeze(0), fake.unsqueeze(0), _GlobalDraws(real))[0]
+
+    return call
 
 
 def _metrics(record: dict[str, Any]) -> dict[str, Any]:
@@ -329,8 +352,9 @@ def _checkpoint(
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(plugins_dir: str | None, threads: int) -> None:
-    """Executor setup in a fresh worker process: load plugins, pin torch threads."""
+def init_worker(plugins_dir: list[str] | None, threads: int) -> None:
+    """Executor setup in a fresh worker process: load plugins (the parent's plugin
+    directories, in order), pin torch threads."""
     from ganbench.plugins import load_plugins
 
     torch.set_num_threads(threads)
