@@ -14,6 +14,7 @@ from typing import Any
 from ganbench import __version__
 from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
+from ganbench.metrics import Metric, summary
 from ganbench.plugins import ENV_ALLOW, KINDS, Registry, load_plugins
 from ganbench.results import SuiteResults, SuiteStore
 from ganbench.status import Status
@@ -23,17 +24,16 @@ EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _registry(args: argparse.Namespace) -> Registry:
-    """Built-ins, entry points and, only when ``--plugins-dir`` names one, a directory of plugin files."""
-    plugins_dir = args.plugins_dir
-    if plugins_dir is not None and not Path(plugins_dir).is_dir():
-        raise ConfigError(f"--plugins-dir {plugins_dir}: no such directory")
-    return load_plugins(plugins_dir)
+    """Built-ins, entry points and, only when ``--plugins-dir`` names some, directories of plugin files."""
+    for directory in args.plugins_dir or []:
+        if not Path(directory).is_dir():
+            raise ConfigError(f"--plugins-dir {directory}: no such directory")
+    return load_plugins(args.plugins_dir or None)
 
 
 def _warn_failed_plugins(registry: Registry) -> None:
-    for info in registry.plugins:
-        if info.error:
-            print(f"ganbench: warning: plugin {info.name} ({info.source}) failed: {info.error}", file=sys.stderr)
+    for line in registry.problems():
+        print(f"ganbench: warning: {one_line(line)}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -44,6 +44,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{args.suite}: ok — {len(suite.trials)} trials ({suite.count('dataset')} datasets × "
         f"{suite.count('objective')} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
     )
+    for skip in suite.skipped:
+        print(f"  skips {skip.describe()}")
     return EXIT_OK
 
 
@@ -77,14 +79,16 @@ class _Progress:
             self.bar.close()
 
 
-def _outcome(result: dict[str, Any]) -> str:
+def _outcome(result: dict[str, Any], metrics: Sequence[type[Metric]]) -> str:
+    """'complete in 3.2s modes 8/8': the status, the training time and the metrics' progress texts."""
     final = result.get("final") or {}
     m = final.get("metrics", {})
     bits = [result["status"]]
     if "train_time" in m:
         bits.append(f"in {m['train_time']:.1f}s")
-    if "modes_captured" in m:
-        bits.append(f"modes {m['modes_captured']:.0f}/{m['modes_total']:.0f}")
+    progress = summary.progress(metrics, m)
+    if progress:
+        bits.append(progress)
     if result["status"] in (Status.DIVERGED, Status.ERROR, Status.LOCKED):
         bits.append(f"— {result['message']}")
     return " ".join(bits)
@@ -110,6 +114,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"with {jobs} job{'s' * (jobs != 1)}",
         file=sys.stderr,
     )
+    for skip in suite.skipped:
+        print(f"ganbench: note: suite '{suite.name}' skips {skip.describe()}", file=sys.stderr)
     store.write_suite(suite, str(args.suite))
 
     threads = args.threads
@@ -117,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if executor_name == "inline":
         setup = functools.partial(use_registry, registry, threads)
     else:
-        plugins_dir = str(registry.plugins_dir) if registry.plugins_dir is not None else None  # the parent's
+        plugins_dir = [str(d) for d in registry.plugins_dir]  # the parent's directories, resolved
         setup = functools.partial(init_worker, plugins_dir, threads)
     executor = executor_cls(jobs=jobs, setup=setup)
     progress = _Progress(len(todo))
@@ -135,7 +141,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 break
             if result["status"] is Status.ERROR:
                 failed.append(trial.describe())
-            progress.step(f"{trial.describe()}: {_outcome(result)}")
+            metrics = [registry.get("metrics", m.name) for m in trial.metrics]
+            progress.step(f"{trial.describe()}: {_outcome(result, metrics)}")
     except KeyboardInterrupt:
         interrupted = True
     if interrupted:
@@ -202,11 +209,16 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     rows = []
     for info in registry.plugins:
         registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.registered.items() if v)
-        rows.append([info.name, info.source, f"failed: {info.error}" if info.error else "ok", registered])
+        rows.append([info.name, info.source, one_line(info.status()), registered])
     print(tabulate(rows, headers=["plugin", "source", "status", "registers"], tablefmt="simple"))
     print()
-    if registry.plugins_dir is not None:
-        print(f"plugins directory: {registry.plugins_dir} (loaded because --plugins-dir {args.plugins_dir} was given)")
+    if registry.plugins_dir:
+        shown: set[Path] = set()
+        for given in args.plugins_dir:
+            directory = Path(given).resolve()
+            if directory not in shown:
+                shown.add(directory)
+                print(f"plugins directory: {directory} (loaded because --plugins-dir {given} was given)")
     else:
         here = " (./plugins exists here and was not loaded)" if Path("plugins").is_dir() else ""
         print(f"plugins directory: none; plugin files load only with --plugins-dir DIR{here}")
@@ -249,9 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--plugins-dir",
+        action="append",
         default=None,
         metavar="DIR",
-        help="load the plugin files (*.py) in DIR; none are loaded without it, not even ./plugins",
+        help="load the plugin files (*.py) in DIR (repeatable, in order); none are loaded without it, "
+        "not even ./plugins",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
