@@ -23,12 +23,16 @@ from ganbench.suite import load_suite
 EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def _registry(args: argparse.Namespace) -> Registry:
-    """Built-ins, entry points and, only when ``--plugins-dir`` names some, directories of plugin files."""
+def _registry(args: argparse.Namespace, warn: bool = True) -> Registry:
+    """Built-ins, entry points and, only when ``--plugins-dir`` names some, directories of plugin files.
+    Every plugin problem (a failure, a refused component, a hook never called) is a warning on stderr."""
     for directory in args.plugins_dir or []:
         if not Path(directory).is_dir():
             raise ConfigError(f"--plugins-dir {directory}: no such directory")
-    return load_plugins(args.plugins_dir or None)
+    registry = load_plugins(args.plugins_dir or None)
+    if warn:
+        _warn_failed_plugins(registry)
+    return registry
 
 
 def _warn_failed_plugins(registry: Registry) -> None:
@@ -38,7 +42,6 @@ def _warn_failed_plugins(registry: Registry) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     registry = _registry(args)
-    _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
     print(
         f"{args.suite}: ok — {len(suite.trials)} trials ({suite.count('dataset')} datasets × "
@@ -98,7 +101,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ganbench.train import init_worker, run_trial, use_registry
 
     registry = _registry(args)
-    _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
     device = resolve_device(args.device)
     jobs = args.jobs or _auto_jobs(device, len(suite.trials))
@@ -205,7 +207,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_plugins(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    registry = _registry(args)
+    registry = _registry(args, warn=False)  # the table shows every problem
     rows = []
     for info in registry.plugins:
         registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.registered.items() if v)

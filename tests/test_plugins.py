@@ -209,7 +209,8 @@ def test_the_environment_variable_restricts_external_plugins(tmp_path, monkeypat
     assert "local-doubled" not in names and "ep-doubled" not in names and "minimax" in names
 
 
-def test_a_duplicate_name_is_refused_to_both_and_named_with_both_sources(tmp_path):
+def test_a_duplicate_name_is_refused_to_both_and_named_with_both_sources(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANBENCH_PLUGINS", "clash")  # whatever else is installed
     (tmp_path / "clash.py").write_text(OBJECTIVE_FILE.format(name="hinge"))
     registry = load_plugins(tmp_path)  # loading never fails: only a suite naming 'hinge' does
     clash = next(p for p in registry.plugins if p.name == "clash")

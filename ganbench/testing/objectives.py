@@ -23,13 +23,19 @@ OUTPUT_RANGE = 50.0
 OPTIMUM_SAMPLES, OPTIMUM_BATCHES = 400_000, 40
 
 
+KINDS = ("critic_loss", "generator_loss", "estimate")
+
+
+def call(objective: Objective, kind: str, real: Tensor, fake: Tensor) -> Tensor:
+    """One of the three functions of an objective on critic outputs ``real`` and ``fake``."""
+    if kind == "generator_loss":
+        return objective.generator_loss(real if objective.generator_needs_real else None, fake)
+    return getattr(objective, kind)(real, fake)  # type: ignore[no-any-return]
+
+
 def losses(objective: Objective, real: Tensor, fake: Tensor) -> dict[str, Tensor]:
     """The three functions of an objective on critic outputs ``real`` and ``fake``."""
-    return {
-        "critic_loss": objective.critic_loss(real, fake),
-        "generator_loss": objective.generator_loss(real if objective.generator_needs_real else None, fake),
-        "estimate": objective.estimate(real, fake),
-    }
+    return {kind: call(objective, kind, real, fake) for kind in KINDS}
 
 
 def check_objective(
@@ -117,10 +123,10 @@ def _check_vmap(objective: Objective, what: str) -> None:
     models, batch = 4, 16
     real = 3.0 * torch.randn(models, batch, generator=g, dtype=torch.float64)
     fake = 3.0 * torch.randn(models, batch, generator=g, dtype=torch.float64) - 1.0
-    for kind in ("critic_loss", "generator_loss", "estimate"):
+    for kind in KINDS:
 
         def one(r: Tensor, f: Tensor, kind: str = kind) -> Tensor:
-            return losses(objective, r, f)[kind]
+            return call(objective, kind, r, f)
 
         looped = torch.stack([one(real[m], fake[m]) for m in range(models)])
         try:

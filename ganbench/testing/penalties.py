@@ -95,7 +95,9 @@ def check_penalty(
         fail(what, f"returned shape {got} for a group of {members}: one unweighted penalty per member, ({members},)")
     if not torch.isfinite(value).all():
         fail(what, f"is not finite: {value.tolist()}")
-    grads = torch.autograd.grad(value.sum(), list(critics.parameters()), allow_unused=True)
+    grads = (
+        torch.autograd.grad(value.sum(), list(critics.parameters()), allow_unused=True) if value.requires_grad else []
+    )
     if all(grad is None for grad in grads):
         fail(what, "does not depend on the critic's parameters: build it with create_graph=True gradients")
     if any(grad is not None and not torch.isfinite(grad).all() for grad in grads):
