@@ -1,4 +1,4 @@
-"""The ``ganbench`` command: run | validate | list | plugins | report | compare."""
+"""The ``ganbench`` command: run | validate | list | plugins | new | report | compare."""
 
 from __future__ import annotations
 
@@ -230,6 +230,43 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from ganbench import scaffold
+
+    names = scaffold.check_name(args.kind, args.name)
+    kinds, _, use = scaffold.KINDS[args.kind]
+    registry = load_plugins(None)
+    if args.name in registry.items[kinds]:
+        owner = registry.owners[(kinds, args.name)]
+        raise ConfigError(
+            f"ganbench new {args.kind}: '{args.name}' is already the name of {scaffold.article(args.kind)} "
+            f"({owner.name}, {owner.source}); choose another"
+        )
+    suite_line = use.format(name=args.name)
+    if args.package is not None:
+        root = Path(args.package)
+        files = scaffold.write_package(names, root)
+        print(f"wrote {root}: " + ", ".join(str(f.relative_to(root)) for f in files))
+        steps = [
+            (f"pip install -e {root}", f"registers the {args.kind} through the package's entry point"),
+            (f"pytest {root}", "ganbench's contract kit on it"),
+            ("ganbench run SUITE", f"a suite using it: {suite_line}"),
+        ]
+    else:
+        directory = Path(args.dir)
+        (path,) = scaffold.write_file(names, directory)
+        print(f"wrote {path}: the {args.kind} '{args.name}'")
+        steps = [
+            (f"ganbench list {kinds} --plugins-dir {directory}", "it is listed, with its options"),
+            (f"ganbench run SUITE --plugins-dir {directory}", f"a suite using it: {suite_line}"),
+        ]
+    width = max(len(command) for command, _ in steps)
+    print("next:")
+    for command, comment in steps:
+        print(f"  {command.ljust(width)}  # {comment}")
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from ganbench.report.commands import report
 
@@ -299,6 +336,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     plugins = sub.add_parser("plugins", parents=[common], help="list plugins, their sources and what they register")
     plugins.set_defaults(func=cmd_plugins)
+
+    new = sub.add_parser("new", help="write a working starting point for a plugin: a file, or a package")
+    new.add_argument("kind", choices=("objective", "dataset", "metric", "model", "penalty"))
+    new.add_argument("name", help="the component's name, as a suite names it (my-loss)")
+    new.add_argument(
+        "--package", default=None, metavar="DIR", help="write a pip-installable package in DIR, with a test"
+    )
+    new.add_argument("--dir", default="plugins", metavar="DIR", help="where the plugin file goes (default: ./plugins)")
+    new.set_defaults(func=cmd_new)
 
     formats = ("md", "html", "latex")
     report = sub.add_parser("report", parents=[common], help="tables, statistics and plots from a results directory")

@@ -28,6 +28,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import inspect
+import json
 import os
 import sys
 import traceback
@@ -234,6 +235,44 @@ def file_provider(path: Path) -> dict[str, str]:
     return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
+def editable(dist: importlib.metadata.Distribution) -> bool:
+    """Whether ``dist`` is installed in editable mode (``pip install -e``; PEP 610's direct_url.json)."""
+    try:
+        data = json.loads(dist.read_text("direct_url.json") or "{}")
+    except ValueError:
+        return False
+    return bool(isinstance(data, dict) and data.get("dir_info", {}).get("editable"))
+
+
+def source_digest(module: ModuleType) -> str | None:
+    """SHA-256 of a module's source: every ``*.py`` file of a package (by relative path), or the
+    module's file; None when it has no source on disk."""
+    h = hashlib.sha256()
+    paths = getattr(module, "__path__", None)
+    if paths:
+        roots = [Path(p) for p in paths]
+        files = sorted((f.relative_to(root), f) for root in roots for f in root.rglob("*.py"))
+    elif getattr(module, "__file__", None):
+        path = Path(module.__file__ or "")
+        files = [(Path(path.name), path)]
+    else:
+        return None
+    for relative, path in files:
+        h.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def distribution_provider(dist: importlib.metadata.Distribution, plugin: object) -> dict[str, str]:
+    """An installed distribution as a provider: its name and version and, when it is installed in
+    editable mode (its code can change without a new version), the SHA-256 of its plugin's source."""
+    provider = {"distribution": dist.name, "version": dist.version}
+    if isinstance(plugin, ModuleType) and editable(dist):
+        digest = source_digest(plugin)
+        if digest is not None:
+            provider["sha256"] = digest
+    return provider
+
+
 def hook_warnings(pm: pluggy.PluginManager, plugin: object) -> list[str]:
     """Functions of ``plugin`` that pluggy will never call: a hook implementation that matches no
     hook (what ``PluginManager.check_pending`` reports), a hook without ``@hookimpl``, a name
@@ -316,19 +355,19 @@ def load_plugins(
             continue
         dist = getattr(ep, "dist", None)
         if dist is not None:
-            info = PluginInfo(
-                ep.name,
-                f"distribution {dist.name} {dist.version}",
-                {"distribution": dist.name, "version": dist.version},
-            )
+            info = PluginInfo(ep.name, f"distribution {dist.name} {dist.version}")
         else:
             info = PluginInfo(ep.name, "entry point", {"entry_point": ep.value})
         try:
             plugin = ep.load()
+            if dist is not None:
+                info.provider = distribution_provider(dist, plugin)
         except Exception as exc:
             info.error = _error_line(exc)
             registry.plugins.append(info)
             continue
+        if "sha256" in info.provider:
+            info.source += " (editable)"
         add(plugin, info)
 
     directories = _directories(plugins_dir)

@@ -255,6 +255,32 @@ def test_a_new_distribution_version_or_ganbench_version_makes_new_trial_ids(tmp_
     assert upgraded.objective.provider == {"ganbench": "99.0"} and upgraded.id != builtin.id
 
 
+def test_an_editable_distribution_records_its_source_so_an_edit_makes_new_trials(tmp_path, monkeypatch):
+    """`pip install -e` lets the code change without a new version: such a distribution (PEP 610's
+    direct_url.json says editable) also records the SHA-256 of its plugin's source."""
+    write_dist(tmp_path, "ganbench-live", "ganbench_live", OBJECTIVE_FILE.format(name="live"))
+    info = next(tmp_path.glob("*.dist-info"))
+    (info / "direct_url.json").write_text('{"url": "file:///src/live", "dir_info": {"editable": true}}')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    suite = suite_file(tmp_path, objective="live")
+    ids = []
+    try:
+        for _ in range(2):
+            registry = load_plugins(None)
+            provider = registry.provider("objectives", "live")
+            assert provider == {
+                "distribution": "ganbench-live",
+                "version": "1.2.3",
+                "sha256": ganbench.plugins.source_digest(sys.modules["ganbench_live"]),
+            }
+            ids.append(load_suite(suite, registry).trials[0].id)
+            sys.modules.pop("ganbench_live")
+            (tmp_path / "ganbench_live.py").write_text(OBJECTIVE_FILE.format(name="live").replace("2 * (", "3 * ("))
+    finally:
+        sys.modules.pop("ganbench_live", None)
+    assert ids[0] != ids[1]
+
+
 def test_a_trial_refuses_to_run_with_code_other_than_it_recorded(tmp_path):
     source = tmp_path / "doubled.py"
     source.write_text(OBJECTIVE_FILE.format(name="doubled"))

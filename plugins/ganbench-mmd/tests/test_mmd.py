@@ -32,7 +32,7 @@ def test_mmd_keeps_the_objective_contract():
 def test_mmd_is_registered_by_its_entry_point(ganbench_registry):
     assert ganbench_registry.get("objectives", "mmd") is MMD
     owner = ganbench_registry.owners[("objectives", "mmd")]
-    assert owner.provider == {"distribution": "ganbench-mmd", "version": "0.1.0"}
+    assert owner.provider["distribution"] == "ganbench-mmd" and owner.provider["version"] == "0.1.0"
 
 
 @pytest.mark.parametrize("sigmas", [SIGMAS, (0.5,), (3.0, 0.25)])
