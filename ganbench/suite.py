@@ -17,7 +17,7 @@ from typing import Any
 from ganbench.components import build, coerce, suggest
 from ganbench.config import Convergence, Hyper, Train
 from ganbench.errors import ConfigError
-from ganbench.metrics.base import Metric
+from ganbench.metrics.base import Coverage, Metric
 from ganbench.plugins import Registry
 from ganbench.trial import ComponentSpec, DatasetSpec, ObjectiveSpec, Trial
 
@@ -48,6 +48,8 @@ class Suite:
     metric_outputs: dict[str, str]
     #: the (dataset, metric) pairs left out: suite-level metrics that a dataset does not support
     skipped: list[Skip] = dataclasses.field(default_factory=list)
+    #: the coverage figures its metrics declare (what a report draws as mode coverage), in order
+    coverage: list[Coverage] = dataclasses.field(default_factory=list)
 
     def count(self, what: str) -> int:
         """How many distinct datasets or objectives (by label) the suite's trials use."""
@@ -240,9 +242,13 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
                 )
 
     outputs: dict[str, str] = {}
+    coverage: list[Coverage] = []
     for _, metrics in datasets:
         for metric in metrics:
             outputs.update(type(metric.instance).outputs)
+            declared = type(metric.instance).coverage
+            if declared is not None and declared not in coverage:
+                coverage.append(declared)
     if "distance" not in _table(doc, "convergence") and convergence.distance not in outputs:
         fallback = next((k for k, d in outputs.items() if d == "min"), "")
         convergence = dataclasses.replace(convergence, distance=fallback)
@@ -287,7 +293,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         for obj_spec in objectives
         for seed in seeds
     ]
-    return Suite(name, path, description, seeds, trials, outputs, skipped)
+    return Suite(name, path, description, seeds, trials, outputs, skipped, coverage)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -339,8 +339,13 @@ def test_suite_metrics_apply_where_supported_and_validate_lists_what_it_skips(tm
     assert out.splitlines()[1:] == [
         "  skips metric 'modes' on dataset 'digits': dataset 'digits' has no discrete modes for the 'modes' metric"
     ]
-    by_dataset = {t.dataset.name: [m.name for m in t.metrics] for t in load_suite(suite, registry).trials}
+    loaded = load_suite(suite, registry)
+    by_dataset = {t.dataset.name: [m.name for m in t.metrics] for t in loaded.trials}
     assert by_dataset == {"ring": ["modes", "energy"], "digits": ["energy", "class-modes"]}
+    assert [(c.covered, c.total) for c in loaded.coverage] == [
+        ("modes_captured", "modes_total"),
+        ("modes_covered", "modes_total"),
+    ]
 
 
 def test_a_datasets_own_metric_that_cannot_measure_it_is_an_error(tmp_path, run_cli):

@@ -110,6 +110,6 @@ def check_penalty(
         if alone.shape != (1,) or not torch.allclose(alone.detach(), value[k : k + 1].detach(), rtol=1e-9, atol=1e-12):
             fail(
                 what,
-                f"member {k} gets {float(value[k]):.10g} in a group of {members} but {alone.detach().tolist()} alone: "
+                f"member {k} gets {value[k].item():.10g} in a group of {members} but {alone.detach().tolist()} alone: "
                 "a member's penalty must depend on its own critic, samples and draws only",
             )
