@@ -16,6 +16,7 @@ import textwrap
 import pytest
 
 import ganbench.plugins
+import ganbench.providers
 from ganbench.errors import ConfigError
 from ganbench.plugins import load_plugins
 from ganbench.suite import load_suite
@@ -227,7 +228,7 @@ def test_editing_a_plugin_file_makes_a_new_trial_instead_of_reusing_results(tmp_
     assert run_cli(*args)[0] == 0
     (first,) = (tmp_path / "out" / "tiny").glob("*/config.json")
     provider = json.loads(first.read_text())["objective"]["provider"]
-    assert provider == ganbench.plugins.file_provider(source) and provider["file"] == "doubled.py"
+    assert provider == ganbench.providers.file_provider(source) and provider["file"] == "doubled.py"
 
     code, _, err = run_cli(*args)  # unchanged: skipped
     assert code == 0 and "skipping 1 finished trial" in err
@@ -271,7 +272,7 @@ def test_an_editable_distribution_records_its_source_so_an_edit_makes_new_trials
             assert provider == {
                 "distribution": "ganbench-live",
                 "version": "1.2.3",
-                "sha256": ganbench.plugins.source_digest(sys.modules["ganbench_live"]),
+                "sha256": ganbench.providers.source_digest(sys.modules["ganbench_live"]),
             }
             ids.append(load_suite(suite, registry).trials[0].id)
             sys.modules.pop("ganbench_live")

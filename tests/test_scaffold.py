@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from ganbench import testing
-from ganbench.plugins import file_provider, load_plugins
+from ganbench.plugins import load_plugins
+from ganbench.providers import file_provider
 from ganbench.scaffold import KINDS, Names
 from tests.conftest import ROOT
 

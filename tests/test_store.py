@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import ganbench
-from ganbench.plugins import file_provider, load_plugins
+from ganbench.plugins import load_plugins
+from ganbench.providers import file_provider
 from ganbench.results import SuiteStore, load_results, parse_trial_id, trial_id
 from ganbench.status import Status
 from ganbench.suite import load_suite
