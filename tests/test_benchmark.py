@@ -3,8 +3,9 @@ group of trials against one trial alone.
 
 They run once as ordinary tests by default (``--benchmark-disable``); measure with
 ``pytest tests/test_benchmark.py --benchmark-enable`` or ``python benchmarks/throughput.py``
-(``--vectorize`` for groups). No assertion on speed: a shared machine being slow is not a
-failure, so they assert nothing: a benchmark's output is its measurement.
+(``--vectorize`` for groups). These are benchmarks, not tests, and assert nothing: a shared
+machine being slow is not a failure, and whether the harness trains correctly is the other
+test files' business.
 """
 
 from __future__ import annotations

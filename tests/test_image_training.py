@@ -232,6 +232,10 @@ def test_an_image_suite_in_worker_processes_with_the_network_unavailable(tmp_pat
 
 @pytest.mark.slow
 def test_a_dcgan_learns_the_digits(run_cli, tmp_path):
+    """600 steps cut the Fréchet distance 8.4-fold and bring the class histogram's KL from
+    0.43 to 0.073 (seeds 1-3 of the same suite: 11.6- to 15.7-fold, KL 0.046 to 0.076).
+    Asserted: at least 6-fold (a margin of about 30% below the lowest), KL below 0.15 (twice
+    the highest; an untrained generator's was 0.35 to 1.02), and all ten classes."""
     suite = image_suite(
         tmp_path,
         [{"name": "nonsaturating"}],
@@ -246,5 +250,5 @@ def test_a_dcgan_learns_the_digits(run_cli, tmp_path):
     assert code == 0, err
     (trial,) = (tmp_path / "out" / "img").glob("digits-*")
     history = [json.loads(line) for line in (trial / "history.jsonl").read_text().splitlines()]
-    assert history[-1]["fd"] < history[0]["fd"] / 5
-    assert history[-1]["modes_covered"] == 10 and history[-1]["modes_kl"] < 0.3
+    assert history[-1]["fd"] < history[0]["fd"] / 6
+    assert history[-1]["modes_covered"] == 10 and history[-1]["modes_kl"] < 0.15

@@ -92,10 +92,10 @@ MUTATIONS = {
         "g = group.draws.generators[group.members.index(m)]",
         ("tests/test_training_wiring.py::test_the_evaluation_schedule_never_changes_the_training_path",),
     ),
-    "members sharing one random stream": Mutation(
+    "members of a group sharing one random stream": Mutation(
         "ganbench/training/draws.py",
-        'gens = [torch.Generator(device=device).manual_seed(stream_seed(s, "train")) for s in seeds]',
-        'gens = [torch.Generator(device=device).manual_seed(stream_seed(0, "train"))] * len(seeds)',
+        "return Draws([g for d in draws for g in d.generators], draws[0].device, draws[0].dtype)",
+        "return Draws([draws[0].generators[0] for d in draws for g in d.generators], draws[0].device, draws[0].dtype)",
         ("tests/test_vectorized.py::test_every_objective_trained_in_one_group_equals_each_trained_alone",),
     ),
     "Adam without bias correction": Mutation(

@@ -90,9 +90,25 @@ def test_one_sided_gradient_penalty_only_counts_norms_above_one(registry):
     assert float(penalty(registry, "gp")(critic, REAL, FAKE)) == pytest.approx(float(two_sided), rel=1e-5)
 
 
+def one_sample_norms(points: torch.Tensor) -> torch.Tensor:
+    """‖∇D‖ at each point, by autograd on that point alone (no batch to mix samples in)."""
+    norms = []
+    for point in points:
+        x = point.unsqueeze(0).requires_grad_(True)
+        (g,) = torch.autograd.grad(critic(x).sum(), x)
+        norms.append(g.norm())
+    return torch.stack(norms)
+
+
 def test_dragan_penalises_per_sample_at_perturbed_real_points(registry):
+    seen: list[torch.Tensor] = []
+
+    def recording_critic(x: torch.Tensor) -> torch.Tensor:
+        seen.append(x.detach().clone())  # the points the penalty evaluates the critic at
+        return critic(x)
+
     torch.manual_seed(5)
-    value = penalty(registry, "dragan")(critic, REAL, FAKE)
+    value = penalty(registry, "dragan")(recording_critic, REAL, FAKE)
     torch.manual_seed(5)
     alpha = torch.rand(len(REAL), 1)  # one coefficient per sample ...
     u = torch.rand(REAL.shape)  # ... then uniform noise per coordinate
@@ -101,9 +117,11 @@ def test_dragan_penalises_per_sample_at_perturbed_real_points(registry):
     norms = grad(x_tilde).norm(dim=1)
     expected = ((norms - 1) ** 2).mean()
     assert float(value) == pytest.approx(float(expected), rel=1e-5)
-    whole_batch = (grad(x_tilde).norm() - 1) ** 2
-    assert float(value) != pytest.approx(float(whole_batch), rel=1e-2)
-    assert len(set(alpha.flatten().tolist())) == len(REAL)
+    # Whatever it drew: each point is its real sample moved up by at most half the batch's
+    # standard deviation, and the value is the mean of the one-sample penalties there.
+    (points,) = seen
+    assert ((points - REAL >= 0) & (points - REAL <= 0.5 * std + 1e-6)).all()
+    assert float(value) == pytest.approx(float(((one_sample_norms(points) - 1) ** 2).mean()), rel=1e-5)
     # the fakes play no part
     torch.manual_seed(5)
     assert float(penalty(registry, "dragan")(critic, REAL, 100 * FAKE)) == pytest.approx(float(expected), rel=1e-5)

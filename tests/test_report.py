@@ -222,11 +222,51 @@ def test_the_format_follows_the_out_suffix(run_cli, tmp_path):
     assert (tmp_path / "fixture.tex").read_text().startswith("% ganbench report")
 
 
+#: The Debian package that provides each LaTeX package the report may load; `.ci/run` installs
+#: these so that CI compiles the report (`test_the_latex_report_compiles`).
+DEBIAN_TEX = {
+    "inputenc": "texlive-latex-base",
+    "fontenc": "texlive-latex-base",
+    "geometry": "texlive-latex-base",
+    "graphicx": "texlive-latex-base",
+    "hyperref": "texlive-latex-base",
+    "booktabs": "texlive-latex-recommended",
+    "caption": "texlive-latex-recommended",
+    "placeins": "texlive-latex-extra",
+    "lmodern": "lmodern",
+}
+
+
+def latex_packages(tex: str) -> list[str]:
+    """The LaTeX packages a document loads with \\usepackage[...]{a,b}."""
+    groups = re.findall(r"\\usepackage(?:\[[^\]]*\])?\{([^}]*)\}", tex)
+    return [name.strip() for group in groups for name in group.split(",")]
+
+
+def test_ci_installs_every_latex_package_the_report_loads(rendered):
+    from tests.conftest import ROOT
+
+    used = latex_packages(rendered["latex"].read_text())
+    assert {"geometry", "booktabs", "hyperref"} <= set(used)
+    unknown = sorted(set(used) - set(DEBIAN_TEX))
+    assert not unknown, f"add the Debian package providing {unknown} to DEBIAN_TEX and to .ci/run"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert all(re.search(rf"\b{package}\b", ci) for package in {DEBIAN_TEX[name] for name in used})
+
+
 @pytest.mark.skipif(
     shutil.which("pdflatex") is None, reason="pdflatex is not installed; the LaTeX report is not compiled"
 )
 def test_the_latex_report_compiles(rendered, tmp_path):
     tex = rendered["latex"]
+    missing = [  # only known ones: an unknown name is a mistake in the preamble, and pdflatex says so
+        name
+        for name in latex_packages(tex.read_text())
+        if name in DEBIAN_TEX and subprocess.run(["kpsewhich", f"{name}.sty"], capture_output=True).returncode != 0
+    ]
+    if missing:
+        debian = sorted({DEBIAN_TEX[name] for name in missing})
+        pytest.skip(f"LaTeX packages {missing} are not installed (Debian: {' '.join(debian)}); not compiled")
     result = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"-output-directory={tmp_path}", tex.name],
         cwd=tex.parent,
