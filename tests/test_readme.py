@@ -109,3 +109,22 @@ def test_the_per_dataset_metrics_example_applies_what_it_says(registry, tmp_path
     metrics = {t.dataset.name: [m.name for m in t.metrics] for t in loaded.trials}
     assert metrics == {"ring": ["modes", "energy"], "digits": ["energy", "class-modes", "fd"]}
     assert [(s.dataset, s.metric) for s in loaded.skipped] == [("digits", "modes")]
+
+
+def test_the_cluster_example_uses_options_ganbench_run_takes_and_the_extra_that_exists():
+    import shlex
+    import tomllib
+
+    from ganbench.cli import build_parser
+
+    code = example("cluster")
+    runs = [shlex.split(line.split("#")[0]) for line in code.splitlines() if line.startswith("ganbench run ")]
+    assert len(runs) == 3
+    parser = build_parser()
+    parsed = [parser.parse_args(argv[1:]) for argv in runs]
+    assert [a.executor for a in parsed] == ["ray"] * 3
+    assert [a.ray_address for a in parsed] == ["auto", "HEAD_IP:6379", None]
+    assert parsed[1].ray_storage == "driver" and parsed[2].gpus_per_task == 0.25
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert 'pip install "ganbench[ray]"' in code and any(d.startswith("ray") for d in extras["ray"])
+    assert any(d.startswith("ray") for d in extras["test"])  # so CI runs the Ray tests
