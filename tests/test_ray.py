@@ -78,7 +78,8 @@ def quick_inline(tmp_path_factory):
     return out / "quick"
 
 
-@pytest.mark.parametrize("storage", ["auto", "driver"])
+# driver storage in the slow run: the default run checks it through the worker-kill test below
+@pytest.mark.parametrize("storage", ["auto", pytest.param("driver", marks=pytest.mark.slow)])
 def test_the_quick_suite_on_ray_gives_the_summary_of_an_inline_run(cluster, quick_inline, tmp_path, storage):
     code, err = run(ROOT / "suites" / "quick.toml", "--out", tmp_path, "--executor", "ray", "--ray-storage", storage)
     assert code == 0, err
