@@ -46,7 +46,7 @@ name = "spiral"
 def study(registry) -> list:  # type: ignore[no-untyped-def, type-arg]
     objectives = sorted(registry.names("objectives"))
     text = 'name = "study"\nseeds = 10\nmetrics = ["modes", "wasserstein"]\n'
-    text += "[train]\nsteps = 5000\nbatch_size = 256\neval_every = 500\n[model]\nname = \"mlp\"\n"
+    text += '[train]\nsteps = 5000\nbatch_size = 256\neval_every = 500\n[model]\nname = "mlp"\n'
     text += DATASETS + "".join(f'[[objectives]]\nname = "{o}"\n' for o in objectives)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "study.toml"
