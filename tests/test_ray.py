@@ -27,10 +27,6 @@ from tests.test_reliability import snapshot
 
 ray = pytest.importorskip("ray")
 
-#: one Ray instance for the module, also when CI spreads the slow tests over workers
-#: (``pytest -n 2 --dist loadgroup`` sends every test of the group to one worker)
-pytestmark = pytest.mark.xdist_group("ray")
-
 #: Ray on one machine: every process listens on the loopback interface only (Ray's
 #: single-machine mode), and no authentication token is written to the home directory
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
