@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -144,12 +145,22 @@ def compare(steps: int, repeats: int, device: str) -> dict[str, float]:
     return {"plain_steps_per_s": p, "harness_steps_per_s": h, "ratio": h / p}
 
 
-def suite_wall_time(suite: str, vectorize: str) -> float:
+def suite_wall_time(suite: str, vectorize: str) -> tuple[float, float]:
+    """The suite's wall time, and the share of its trials' time spent outside training steps.
+
+    The share is sum(wall_time - train_time) / sum(wall_time) over the suite's trials:
+    evaluation, checkpoints and trial set-up, as each trial's ``final.json`` records them.
+    """
+    from ganbench.results import load_results
+
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         command = [sys.executable, "-m", "ganbench", "run", suite, "--out", tmp, "--device", "cpu"]
         subprocess.run([*command, "--vectorize", vectorize], check=True, capture_output=True)
-        return time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        frame = pd.concat([results.frame() for results in load_results(tmp)])
+        overhead = float((frame["wall_time"] - frame["train_time"]).sum() / frame["wall_time"].sum())
+        return elapsed, overhead
 
 
 def main() -> None:
@@ -174,9 +185,13 @@ def main() -> None:
         print(f"ganbench harness   : {r['harness_steps_per_s']:8.1f} generator steps/s")
         print(f"ratio harness/plain: {r['ratio']:.3f}  (target >= 0.95)")
     if args.suite:
-        off, auto = suite_wall_time(args.suite, "off"), suite_wall_time(args.suite, "auto")
+        (off, off_share), (auto, auto_share) = suite_wall_time(args.suite, "off"), suite_wall_time(args.suite, "auto")
         print(
             f"{args.suite}: --vectorize off {off:.1f}s, --vectorize auto {auto:.1f}s, ratio off/auto {off / auto:.2f}"
+        )
+        print(
+            f"share of trial time outside training steps (evaluation, checkpoints): "
+            f"off {off_share:.1%}, auto {auto_share:.1%}"
         )
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import typing
 from collections.abc import Mapping
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import torch
 
 from ganbench.components import Component, build
 from ganbench.contracts import BASES, Refused, check
+from ganbench.listing import option_choices
 
 
 def fail(what: str, message: str) -> NoReturn:
@@ -48,18 +48,9 @@ def instance(kind: str, cls: type[C] | C, params: Mapping[str, Any] | None) -> C
 def option_variants(cls: type[Component]) -> list[dict[str, Any]]:
     """The default options, then one variant per other choice of each option with finitely
     many values (a Literal or a bool), so every code path an option selects is checked."""
-    hints = typing.get_type_hints(cls)
     defaults = cls()
     variants: list[dict[str, Any]] = [{}]
-    for field in cls.param_fields():
-        tp = hints[field.name]
-        if typing.get_origin(tp) is Literal:
-            values: tuple[Any, ...] = typing.get_args(tp)
-        elif tp is bool:
-            values = (False, True)
-        else:
-            continue
-        variants += [{field.name: v} for v in values if v != getattr(defaults, field.name)]
+    variants += [{name: v} for name, v in option_choices(cls) if v != getattr(defaults, name)]
     return variants
 
 

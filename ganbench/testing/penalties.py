@@ -16,28 +16,16 @@ from torch import Tensor
 
 from ganbench.objectives.base import Penalty
 from ganbench.testing.common import fail, instance
+from ganbench.training.draws import Draws as MemberDraws
 
 
-class Draws:
+class Draws(MemberDraws):
     """Each member's random numbers from a generator of its own (seeded by ``seeds[k]``), so a
     member's draws never depend on the group it trains in: ``uniform(*shape)`` and
-    ``normal(*shape)`` return (K, *shape) tensors."""
+    ``normal(*shape)`` return (K, *shape) tensors, as the trainer's draws do."""
 
     def __init__(self, seeds: Sequence[int], device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32):
-        self.generators = [torch.Generator(device).manual_seed(s) for s in seeds]
-        self.device, self.dtype = torch.device(device), dtype
-
-    def uniform(self, *shape: int) -> Tensor:
-        """U[0, 1) draws, (K, *shape)."""
-        return torch.stack(
-            [torch.rand(shape, generator=g, device=self.device, dtype=self.dtype) for g in self.generators]
-        )
-
-    def normal(self, *shape: int) -> Tensor:
-        """N(0, 1) draws, (K, *shape)."""
-        return torch.stack(
-            [torch.randn(shape, generator=g, device=self.device, dtype=self.dtype) for g in self.generators]
-        )
+        super().__init__([torch.Generator(device).manual_seed(s) for s in seeds], device, dtype)
 
 
 class _Critics(torch.nn.Module):
