@@ -16,9 +16,11 @@ MAX, MIN = "max", "min"
 @dataclasses.dataclass(frozen=True)
 class Metric(Component):
     """Subclasses declare ``outputs`` (name -> "max" if higher is better, "min" if lower,
-    "" if neither) and return one float per output from ``compute``."""
+    "" if neither) and return one float per output from ``compute``.  ``output_docs`` gives
+    each output's unit and meaning (name -> (unit, meaning)), which reports print beside it."""
 
     outputs: ClassVar[dict[str, str]] = {}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {}
 
     def supports(self, dataset: Dataset) -> str | None:
         """Why this metric cannot be computed on ``dataset``, or None if it can (checked when a

@@ -38,6 +38,9 @@ class Energy(Metric):
     name: ClassVar[str] = "energy"
     description: ClassVar[str] = "energy distance to fresh real samples"
     outputs: ClassVar[dict[str, str]] = {"energy": MIN}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "energy": ("data units", "energy distance √(2E‖X−Y‖ − E‖X−X′‖ − E‖Y−Y′‖) to fresh real samples"),
+    }
 
     samples: int = param(1000, min=2, max=20_000, help="samples of each side used")
 
@@ -50,6 +53,9 @@ class Wasserstein(Metric):
     name: ClassVar[str] = "wasserstein"
     description: ClassVar[str] = "exact Wasserstein-p distance by optimal assignment"
     outputs: ClassVar[dict[str, str]] = {"wasserstein": MIN}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "wasserstein": ("data units", "exact Wasserstein-p distance to fresh real samples (optimal assignment)"),
+    }
 
     samples: int = param(1000, min=2, max=2000, help="samples of each side (assignment is cubic in this)")
     p: int = param(1, min=1, max=2, help="order of the distance (1 or 2)")
