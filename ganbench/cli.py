@@ -16,10 +16,20 @@ from typing import Any, Literal
 from ganbench import __version__
 from ganbench.components import param_table
 from ganbench.errors import ConfigError, GanbenchError
+from ganbench.lazy import lazy
 from ganbench.plugins import KINDS, SINGULAR, Registry, load_plugins
-from ganbench.report.table import dataset_tables
-from ganbench.results import TrialDir, atomic_write_json, write_summary
-from ganbench.suite import Suite, load_suite, trial_id
+
+if typing.TYPE_CHECKING:
+    from ganbench.report.table import dataset_tables
+    from ganbench.results import TrialDir, atomic_write_json, write_summary
+    from ganbench.suite import Suite, load_suite, trial_id
+else:  # imported on first use: `ganbench --help` and `--version` need neither torch nor pandas
+    dataset_tables = lazy("ganbench.report.table", "dataset_tables")
+    TrialDir = lazy("ganbench.results", "TrialDir")
+    atomic_write_json = lazy("ganbench.results", "atomic_write_json")
+    write_summary = lazy("ganbench.results", "write_summary")
+    load_suite = lazy("ganbench.suite", "load_suite")
+    trial_id = lazy("ganbench.suite", "trial_id")
 
 EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -291,8 +301,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ganbench.report.commands import report
 
     registry = _registry(args)
-    path = report(args.results, args.format, args.out, registry, args.alpha, args.metric or (), not args.no_figures)
-    print(f"report: {path}")
+    paths = report(
+        args.results, args.format, args.out, registry, args.alpha, args.metric or (), not args.no_figures, args.jobs
+    )
+    for path in paths:
+        print(f"report: {path}")
     return EXIT_OK
 
 
@@ -300,7 +313,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ganbench.report.commands import compare
 
     registry = _registry(args)
-    print(compare(args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out), end="")
+    text = compare(
+        args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out, not args.unpaired
+    )
+    print(text, end="")
     return EXIT_OK
 
 
@@ -355,11 +371,19 @@ def build_parser() -> argparse.ArgumentParser:
     formats = ("md", "html", "latex")
     report = sub.add_parser("report", parents=[common], help="tables, statistics and plots from a results directory")
     report.add_argument("results", metavar="RESULTS_DIR", help="a suite's results (results/NAME) or a results root")
-    report.add_argument("--format", choices=formats, default=None, help="default: from --out's suffix, else md")
+    report.add_argument(
+        "--format",
+        default=None,
+        metavar="FMT[,FMT]",
+        help="md, html, latex, or several joined by commas (figures drawn once); default: from --out's suffix, else md",
+    )
     report.add_argument("--out", default=None, metavar="PATH", help="file or directory (default: RESULTS_DIR/report)")
     report.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     report.add_argument("--metric", action="append", metavar="NAME", help="rank and test only this metric (repeatable)")
     report.add_argument("--no-figures", action="store_true", help="tables and statistics only")
+    report.add_argument(
+        "--jobs", type=_positive_int, default=0, metavar="N", help="processes drawing figures (default: one per core)"
+    )
     report.set_defaults(func=cmd_report)
 
     compare = sub.add_parser(
@@ -367,7 +391,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("results_a", metavar="RESULTS_A")
     compare.add_argument("results_b", metavar="RESULTS_B")
-    compare.add_argument("--test", choices=("welch", "mannwhitney"), default="welch", help="default: welch")
+    compare.add_argument(
+        "--test",
+        choices=("t", "rank"),
+        default="t",
+        help="t: paired t-test on shared seeds, else Welch's t (default); "
+        "rank: Wilcoxon signed-rank, else Mann-Whitney U",
+    )
+    compare.add_argument("--unpaired", action="store_true", help="never pair runs by seed")
     compare.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     compare.add_argument("--format", choices=formats, default=None, help="format of --out (default: from its suffix)")
     compare.add_argument("--out", default=None, metavar="PATH", help="also write the comparison here")
