@@ -64,9 +64,12 @@ def test_every_format_is_written_with_its_figures(rendered, fixture_doc):
     assert names == {f"fixture-{d}-{kind}" for d in ("ring", "grid") for kind in FIGURES}
     for fig in fixture_doc.figures:
         _, w = _decodes(fig.files["png"])
+        _, w_web = _decodes(fig.files["web"])
         _, w_screen = _decodes(fig.files["screen"])
-        assert w / w_screen == pytest.approx(300 / 110, rel=0.02)  # 300 dpi, and a screen copy
-        assert fig.files["pdf"].startswith(b"%PDF")
+        assert (w / w_web, w / w_screen) == pytest.approx((300 / 150, 300 / 110), rel=0.02)  # print, web, page
+        raster = fig.name.endswith(("-samples", "-seeds"))  # pictures of points: no vector form
+        assert raster or fig.files["pdf"].startswith(b"%PDF")
+        assert not raster or "pdf" not in fig.files
     gifs = {a.name for a in fixture_doc.animations}
     assert gifs == {
         f"fixture-{d}-{o}-animation" for d in ("ring", "grid") for o in ("nonsaturating", "hinge", "wgan-gp")
@@ -79,7 +82,8 @@ def test_every_format_is_written_with_its_figures(rendered, fixture_doc):
         assert (rendered["md"].parent / path).is_file(), path
     assert len(re.findall(r"!\[", md)) == len(names) + len(gifs)
     tex = rendered["latex"].read_text()
-    assert set(re.findall(r"\\includegraphics\[[^]]*\]\{figures/([^}]+)\.pdf\}", tex)) == names
+    included = dict(re.findall(r"\\includegraphics\[[^]]*\]\{figures/([^}]+)\.(pdf|png)\}", tex))
+    assert included == {n: "png" if n.endswith(("-samples", "-seeds")) else "pdf" for n in names}
     page = rendered["html"].read_text()
     assert page.count('src="data:image/png;base64,') == len(names)
     assert page.count('src="data:image/gif;base64,') == len(gifs)
@@ -323,9 +327,10 @@ def test_figures_are_drawn_once_for_every_format(tmp_path, run_cli, monkeypatch)
     )
     code, out, err = run_cli("report", suite_dir, "--format", "md,html,latex", "--out", tmp_path / "all")
     assert code == 0, err
-    assert len(calls) == 1 and set(calls[0]) == {"screen", "png", "pdf"}
+    assert len(calls) == 1 and set(calls[0]) == {"screen", "web", "png", "pdf"}
     assert out.split() == [w for f in ("md", "html", "tex") for w in ("report:", str(tmp_path / "all" / f"report.{f}"))]
-    assert (tmp_path / "all" / "figures" / "small-ring-samples.pdf").is_file()
+    assert (tmp_path / "all" / "figures" / "small-ring-curves-step.pdf").is_file()
+    assert (tmp_path / "all" / "figures" / "small-ring-samples.png").is_file()
     assert (tmp_path / "all" / "tables" / "small-ring-headline.tex").is_file()
     assert (tmp_path / "all" / "data" / "summary.json").is_file()
 

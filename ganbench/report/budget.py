@@ -18,8 +18,8 @@ from ganbench.report.columns import Column
 from ganbench.report.document import Cell, Table
 from ganbench.report.fmt import decimals, safe_name, sentence
 from ganbench.report.load import SuiteResults, Trial
+from ganbench.report.metric_tables import cell, group, record
 from ganbench.report.stats import ALPHA, BEST_RULE, Summary, best_set
-from ganbench.report.tables import cell, group, record
 
 
 def n_critic(trials: list[Trial]) -> int | None:

@@ -45,7 +45,7 @@ def report(
 ) -> list[Path]:
     """Write the report of a suite directory (or a results root) in each format; return the paths."""
     from ganbench.report import columns, content
-    from ganbench.report.tables import STATUS_WORDS
+    from ganbench.report.metric_tables import STATUS_WORDS
 
     _check_alpha(alpha)
     formats = pick_formats(fmt, out)

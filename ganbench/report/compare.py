@@ -20,9 +20,9 @@ from ganbench.report.columns import TIMING, columns
 from ganbench.report.document import Cell, Document, Heading, Paragraph, Table
 from ganbench.report.fmt import NONE, fmt, fmt_p
 from ganbench.report.load import SuiteResults, Trial
+from ganbench.report.metric_tables import runs
 from ganbench.report.stats import ALPHA, holm
 from ganbench.report.table import ARROW
-from ganbench.report.tables import runs
 from ganbench.report.twosample import NAMES, Outcome, compare_runs
 
 #: figures not compared: the first-step figure (which has 'never' values)

@@ -16,15 +16,15 @@ from ganbench.report.drawing import Job, draw_all
 from ganbench.report.fmt import safe_name, sentence
 from ganbench.report.friedman import RankTest
 from ganbench.report.load import FINAL, SuiteResults
-from ganbench.report.plotting import FORMS, palette
-from ganbench.report.stats import ALPHA, BEST_RULE, INTERVAL
-from ganbench.report.tables import (
+from ganbench.report.metric_tables import (
     STATUS_WORDS,
     estimate_table,
     headline_caption,
     metric_table,
     secondary_caption,
 )
+from ganbench.report.plotting import FORMS, palette
+from ganbench.report.stats import ALPHA, BEST_RULE, INTERVAL
 
 headline = columns.headline  # the metrics a report ranks and tests (``--metric`` picks among them)
 

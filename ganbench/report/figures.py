@@ -16,7 +16,7 @@ from ganbench.report.drawing import Job
 from ganbench.report.fmt import safe_name
 from ganbench.report.friedman import RankTest
 from ganbench.report.load import FINAL, SuiteResults, Trial
-from ganbench.report.plotting import Bar, Frame, Series, Snapshots, density, pick, square_frame
+from ganbench.report.plotting import ARROW, Bar, Frame, Series, Snapshots, density, pick, square_frame
 
 #: samples drawn from the dataset for the density behind the sample grids
 DENSITY_SAMPLES = 20_000
@@ -109,6 +109,7 @@ def sample_jobs(
                 f"{dataset}: generated images of every seed at its last snapshot; rows objectives.",
                 plot_samples.image_grid,
                 (list(all_seeds.values()),),
+                raster=True,
             )
         )
         frame = None
@@ -125,6 +126,7 @@ def sample_jobs(
                 f"{by} (named); identical axes in every panel. Every seed's last snapshot: the next figure.",
                 plot_samples.sample_grid,
                 ([snapshots(t, steps) for t in rows], steps, frame, colors),
+                raster=True,
             )
         )
         jobs.append(
@@ -134,6 +136,7 @@ def sample_jobs(
                 "so a collapsed seed is not hidden by the others.",
                 plot_samples.seeds_grid,
                 (list(all_seeds.values()), frame, colors),
+                raster=True,
             )
         )
     else:
@@ -172,7 +175,7 @@ def metric_jobs(
                 option=label,
             )
         )
-    final = [(f"{m}", list(_bars(suite, dataset, m))) for m in heads]
+    final = [(f"{m} {ARROW[d]}".strip(), list(_bars(suite, dataset, m))) for m, d in heads.items()]
     jobs.append(
         Job(
             f"{slug}-final",

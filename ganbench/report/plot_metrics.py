@@ -10,7 +10,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ganbench.report.plotting import ARROW, Bar, Series, colors_of, focus_limits, style
+from ganbench.report.plotting import ARROW, Bar, Series, colors_of, focus_limits, place, style
 from ganbench.report.stats import t_interval
 
 X_LABELS = {"step": "generator steps", "critic": "critic updates", "time": "training time (s)"}
@@ -78,10 +78,8 @@ def curves(
             plt.close(fig)
             return None
         handles, labels = axes.flat[0].get_legend_handles_labels()
-        fig.legend(
-            handles, labels, loc="lower center", ncol=min(len(labels), 6), frameon=False, bbox_to_anchor=(0.5, -0.02)
-        )
-        fig.tight_layout(rect=(0, 0.07, 1, 1))
+        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), frameon=False)
+        place(fig, left=0.6, right=0.15, top=0.3, bottom=0.95, gap_x=0.65, gap_y=0.85)
     return fig
 
 
@@ -90,10 +88,14 @@ def bars(panels: Sequence[tuple[str, float | None, Sequence[Bar]]], colors: Mapp
     t-interval, each complete seed a dot, each diverged seed a cross at its last value."""
     if not panels:
         return None
-    width = max(3.2, 0.75 * max(len(p[2]) for p in panels) + 1.2)
+    width = max(3.2, 0.6 * max(len(p[2]) for p in panels) + 0.9)
+    cols = min(3, len(panels))
+    rows = math.ceil(len(panels) / cols)
     with style():
-        fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), 2.9), squeeze=False)
-        for ax, (title, ref, entries) in zip(axes[0], panels, strict=True):
+        fig, axes = plt.subplots(rows, cols, figsize=(width * cols, 2.9 * rows), squeeze=False)
+        for ax in axes.flat[len(panels) :]:
+            ax.axis("off")
+        for ax, (title, ref, entries) in zip(axes.flat, panels, strict=False):
             for i, bar in enumerate(entries):
                 ok = bar.values[np.isfinite(bar.values)]
                 color = colors_of(colors, bar.objective)
@@ -129,5 +131,5 @@ def bars(panels: Sequence[tuple[str, float | None, Sequence[Bar]]], colors: Mapp
             ax.set_xticklabels([b.objective for b in entries], rotation=30, ha="right")
             ax.set_title(title)
             ax.grid(axis="x", visible=False)
-        fig.tight_layout()
+        place(fig, left=0.6, right=0.15, top=0.3, bottom=1.0, gap_x=0.75, gap_y=1.3)
     return fig

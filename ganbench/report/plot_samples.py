@@ -10,7 +10,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ganbench.report.plotting import STATUS, Frame, Snapshots, blank_panel, colors_of, off_axis, style
+from ganbench.report.plotting import STATUS, Frame, Snapshots, blank_panel, colors_of, off_axis, place, style
 
 
 def _points(ax: Any, snaps: Snapshots, step: int, frame: Frame, color: Any, note: bool = True) -> Any:
@@ -49,7 +49,7 @@ def sample_grid(rows: Sequence[Snapshots], steps: Sequence[int], frame: Frame, c
                     ax.set_title(f"step {step}")
                 if c == 0:
                     ax.set_ylabel(f"{snaps.objective}\n(seed {snaps.seed})")
-        fig.tight_layout()
+        place(fig, left=0.5, right=0.05, top=0.3, bottom=0.05, gap_x=0.1, gap_y=0.1)
     return fig
 
 
@@ -70,7 +70,7 @@ def seeds_grid(rows: Sequence[Sequence[Snapshots]], frame: Frame, colors: Mappin
                 ax.set_title(f"seed {snaps.seed}, step {snaps.last}{state}", fontsize=7)
                 if c == 0:
                     ax.set_ylabel(snaps.objective)
-        fig.tight_layout()
+        place(fig, left=0.35, right=0.05, top=0.25, bottom=0.05, gap_x=0.1, gap_y=0.3)
     return fig
 
 
@@ -112,7 +112,7 @@ def image_grid(rows: Sequence[Sequence[Snapshots]]) -> Any:
             for c, snaps in enumerate(trials):
                 _mosaic(axes[r][c], snaps.samples[snaps.last])
                 axes[r][c].set_title(f"{snaps.objective}\nseed {snaps.seed}, step {snaps.last}", fontsize=8)
-        fig.tight_layout()
+        place(fig, left=0.05, right=0.05, top=0.45, bottom=0.05, gap_x=0.15, gap_y=0.5)
     return fig
 
 
@@ -135,7 +135,7 @@ def animation(trials: Sequence[Snapshots], frame: Frame | None, color: Any, ms_p
             else:
                 artists.append(_points(ax, snaps, first, frame, color, note=False))
             ax.set_title(f"seed {snaps.seed}", fontsize=8)
-        fig.tight_layout(rect=(0, 0, 1, 0.92))
+        place(fig, left=0.1, right=0.1, top=0.5, bottom=0.1, gap_x=0.15)
         moving = [a for a in [*artists, title] if a is not None]
         for artist in moving:
             artist.set_animated(True)

@@ -14,9 +14,9 @@ from ganbench.report.document import Cell, Table
 from ganbench.report.fmt import NONE, fmt, fmt_p, safe_name
 from ganbench.report.friedman import RankTest, rank_test, seeds_needed
 from ganbench.report.load import FINAL, SuiteResults, Trial
+from ganbench.report.metric_tables import runs
 from ganbench.report.stats import holm
 from ganbench.report.table import ARROW
-from ganbench.report.tables import runs
 
 
 def score_matrix(

@@ -1,7 +1,7 @@
-"""Writing a :class:`Document` in one or more formats from one set of drawn figures:
-GitHub Markdown and LaTeX with their figures (300-dpi PNG and vector PDF) beside them, and a
-self-contained HTML page; every format also gets the exported data (CSV and JSON), and
-LaTeX each table as a stand-alone snippet."""
+"""Writing a :class:`Document` in one or more formats from one set of drawn figures: GitHub
+Markdown with its figures (150-dpi PNG) beside it, LaTeX with vector PDFs and 300-dpi PNGs
+beside it, and a self-contained HTML page; every format also gets the exported data (CSV and
+JSON), and LaTeX each table as a stand-alone snippet."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from ganbench.report.render_tex import latex, snippet
 from ganbench.results import atomic_write
 
 FORMATS = {"md": ".md", "html": ".html", "latex": ".tex"}
-#: figure forms each format needs
-FORMS = {"md": ("png", "pdf"), "html": ("screen",), "latex": ("png", "pdf")}
+#: figure forms each format needs (see :data:`ganbench.report.plotting.DPI`); figures/NAME.png is the
+#: sharpest PNG drawn, so a Markdown report written beside a LaTeX one shows the 300-dpi copy
+FORMS = {"md": ("web",), "html": ("screen",), "latex": ("png", "pdf")}
 
 __all__ = ["FORMATS", "FORMS", "companion", "forms", "html_page", "latex", "markdown", "output_paths", "write"]
 
@@ -57,9 +58,9 @@ def write(doc: Document, formats: Sequence[str], out: Path) -> list[Path]:
         else:
             if not figures_written:
                 for fig in doc.figures:
-                    for form in ("png", "pdf"):
-                        if form in fig.files:
-                            atomic_write(figures / f"{fig.name}.{form}", fig.files[form])
+                    atomic_write(figures / f"{fig.name}.png", fig.files.get("png") or fig.files["web"])
+                    if "pdf" in fig.files:
+                        atomic_write(figures / f"{fig.name}.pdf", fig.files["pdf"])
                 for anim in doc.animations:
                     atomic_write(figures / f"{anim.name}.gif", anim.gif)
                 figures_written = True

@@ -1,4 +1,4 @@
-"""The per-dataset results tables: the compact headline table, the secondary figures, the
+"""The per-dataset tables of metric values: the compact headline table, the secondary figures, the
 critics' own estimates.  Each cell is mean ± sd over complete runs with the per-seed values
 below it; decimals are fixed per column; bold follows :data:`ganbench.report.stats.BEST_RULE`.
 
