@@ -1,14 +1,18 @@
-"""Harness vs a plain PyTorch loop: generator steps per second, evaluation excluded.
+"""Harness vs a plain PyTorch loop, and a vectorised group vs trials trained one by one.
 
-    python benchmarks/throughput.py                 # ratio on the CPU (one torch thread)
+    python benchmarks/throughput.py                 # harness/plain ratio on the CPU (one torch thread)
     python benchmarks/throughput.py --device cuda   # the same on a GPU
-    python benchmarks/throughput.py --suite suites/mixtures.toml   # also: suite wall time, --jobs 1 vs 2
+    python benchmarks/throughput.py --vectorize     # a group of K trials vs K solo trials, K = 1, 4, 16, 64
+    python benchmarks/throughput.py --suite suites/mixtures.toml   # suite wall time: --vectorize auto vs off
 
 Both sides train the same MLP (width 128, depth 3, latent 2) on the same ring of
 8 Gaussians with the non-saturating objective, batch 256, Adam(2e-4, (0.5, 0.999)).
 The plain loop below is written here, independently of ganbench.  Runs alternate
 (plain, harness, plain, ...) and the median of each side is reported, so both
-see the same machine load.
+see the same machine load. ``--vectorize`` times training steps of one vectorised
+group of K trials (seeds 0..K-1) against one trial alone, alternating, at batch 64
+and 256, and prints the aggregate trial-steps per second of each: K trials trained
+one after another run at the solo rate.
 """
 
 from __future__ import annotations
@@ -88,17 +92,45 @@ def plain_loop(steps: int, device: str, seed: int = 0) -> float:
 def harness(steps: int, device: str) -> float:
     """One ganbench trial; returns the generator steps per second of its training loop."""
     from ganbench.plugins import load_plugins
-    from ganbench.results import TrialDir
     from ganbench.suite import load_suite
-    from ganbench.train import train
+    from ganbench.training import EngineOptions, train_trials
 
     registry = load_plugins(None)
     with tempfile.TemporaryDirectory() as tmp:
         suite_file = Path(tmp) / "bench.toml"
         suite_file.write_text(SUITE.format(steps=steps))
         trial = load_suite(suite_file, registry).trials[0]
-        final = train(trial, TrialDir(Path(tmp) / "trial"), device, registry, log=lambda _: None)
-    return float(final["metrics"]["steps_per_s"])
+        (result,) = train_trials([trial], [str(Path(tmp) / "trial")], device, registry, EngineOptions())
+    return float(result["final"]["metrics"]["steps_per_s"])
+
+
+def group_rate(k: int, batch: int, device: str, seconds: float = 1.0, min_steps: int = 5) -> float:
+    """Aggregate trial-steps per second of one vectorised group of ``k`` trials (training
+    steps only, nothing written): the suite above with seeds 0..k-1 at ``batch``."""
+    from ganbench.plugins import load_plugins
+    from ganbench.suite import load_suite
+    from ganbench.training.grouping import measure_rate
+
+    registry = load_plugins(None)
+    with tempfile.TemporaryDirectory() as tmp:
+        suite_file = Path(tmp) / "bench.toml"
+        text = SUITE.format(steps=100).replace("seeds = 1", f"seeds = {k}")
+        suite_file.write_text(text.replace(f"batch_size = {BATCH}", f"batch_size = {batch}"))
+        trials = load_suite(suite_file, registry).trials
+    return measure_rate(trials, registry, device, seconds, min_steps)
+
+
+def vectorized(ks: list[int], batches: list[int], repeats: int, device: str, seconds: float) -> None:
+    print(f"device {device}, {torch.get_num_threads()} torch thread(s); trial-steps per second, median of {repeats}")
+    print(f"{'batch':>6} {'K':>4} {'group of K':>12} {'K solo trials':>14} {'speed-up':>9}")
+    for batch in batches:
+        for k in ks:
+            solo, group = [], []
+            for _ in range(repeats):
+                solo.append(group_rate(1, batch, device, seconds))
+                group.append(group_rate(k, batch, device, seconds))
+            s, g = statistics.median(solo), statistics.median(group)
+            print(f"{batch:>6} {k:>4} {g:>12.1f} {s:>14.1f} {g / s:>8.2f}×", flush=True)
 
 
 def compare(steps: int, repeats: int, device: str) -> dict[str, float]:
@@ -112,14 +144,11 @@ def compare(steps: int, repeats: int, device: str) -> dict[str, float]:
     return {"plain_steps_per_s": p, "harness_steps_per_s": h, "ratio": h / p}
 
 
-def suite_wall_time(suite: str, jobs: int) -> float:
+def suite_wall_time(suite: str, vectorize: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "ganbench", "run", suite, "--out", tmp, "--jobs", str(jobs), "--device", "cpu"],
-            check=True,
-            capture_output=True,
-        )
+        command = [sys.executable, "-m", "ganbench", "run", suite, "--out", tmp, "--device", "cpu"]
+        subprocess.run([*command, "--vectorize", vectorize], check=True, capture_output=True)
         return time.perf_counter() - start
 
 
@@ -129,17 +158,26 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--suite", default=None, help="also time this suite with --jobs 1 and --jobs 2")
+    parser.add_argument("--vectorize", action="store_true", help="a group of K trials vs K solo trials")
+    parser.add_argument("--k", type=int, nargs="+", default=[1, 4, 16, 64], help="group sizes for --vectorize")
+    parser.add_argument("--batch", type=int, nargs="+", default=[64, 256], help="batch sizes for --vectorize")
+    parser.add_argument("--seconds", type=float, default=1.0, help="timing window per --vectorize measurement")
+    parser.add_argument("--suite", default=None, help="also time this suite with --vectorize auto and off")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    r = compare(args.steps, args.repeats, args.device)
-    print(f"device {args.device}, {args.steps} steps × {args.repeats} alternating runs, batch {BATCH}")
-    print(f"plain PyTorch loop : {r['plain_steps_per_s']:8.1f} generator steps/s")
-    print(f"ganbench harness   : {r['harness_steps_per_s']:8.1f} generator steps/s")
-    print(f"ratio harness/plain: {r['ratio']:.3f}  (target >= 0.95)")
+    if args.vectorize:
+        vectorized(args.k, args.batch, args.repeats, args.device, args.seconds)
+    else:
+        r = compare(args.steps, args.repeats, args.device)
+        print(f"device {args.device}, {args.steps} steps × {args.repeats} alternating runs, batch {BATCH}")
+        print(f"plain PyTorch loop : {r['plain_steps_per_s']:8.1f} generator steps/s")
+        print(f"ganbench harness   : {r['harness_steps_per_s']:8.1f} generator steps/s")
+        print(f"ratio harness/plain: {r['ratio']:.3f}  (target >= 0.95)")
     if args.suite:
-        one, two = suite_wall_time(args.suite, 1), suite_wall_time(args.suite, 2)
-        print(f"{args.suite}: --jobs 1 {one:.1f}s, --jobs 2 {two:.1f}s, speed-up {one / two:.2f}×")
+        off, auto = suite_wall_time(args.suite, "off"), suite_wall_time(args.suite, "auto")
+        print(
+            f"{args.suite}: --vectorize off {off:.1f}s, --vectorize auto {auto:.1f}s, ratio off/auto {off / auto:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,15 +7,15 @@ import typing
 
 __version__ = "0.1.0"
 
-from ganbench.components import Component, param  # noqa: F401 (public API, in __all__)
+from ganbench.components import Component, param
 from ganbench.hookspecs import hookimpl
 
 if typing.TYPE_CHECKING:
     from ganbench.datasets.base import Dataset, GaussianMixture
     from ganbench.executors import Executor
-    from ganbench.metrics.base import MAX, MIN, Metric
+    from ganbench.metrics.base import MAX, MIN, Coverage, Metric
     from ganbench.models.base import Model
-    from ganbench.objectives.base import Hyper, Objective, Penalty, mean, per_sample_grad_norm
+    from ganbench.objectives.base import Hyper, Objective, Penalty, mean, per_sample_grad_norm, per_sample_grad_sqnorm
 
 #: the public API that needs torch, imported on first access (PEP 562): `ganbench --version` stays quick
 _LAZY = {
@@ -24,6 +24,7 @@ _LAZY = {
     "Executor": "ganbench.executors",
     "MAX": "ganbench.metrics.base",
     "MIN": "ganbench.metrics.base",
+    "Coverage": "ganbench.metrics.base",
     "Metric": "ganbench.metrics.base",
     "Model": "ganbench.models.base",
     "Hyper": "ganbench.objectives.base",
@@ -31,6 +32,7 @@ _LAZY = {
     "Penalty": "ganbench.objectives.base",
     "mean": "ganbench.objectives.base",
     "per_sample_grad_norm": "ganbench.objectives.base",
+    "per_sample_grad_sqnorm": "ganbench.objectives.base",
 }
 
 
@@ -51,6 +53,7 @@ __all__ = [
     "MAX",
     "MIN",
     "Component",
+    "Coverage",
     "Dataset",
     "Executor",
     "GaussianMixture",
@@ -62,5 +65,7 @@ __all__ = [
     "__version__",
     "hookimpl",
     "mean",
+    "param",
     "per_sample_grad_norm",
+    "per_sample_grad_sqnorm",
 ]

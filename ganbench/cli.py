@@ -1,62 +1,60 @@
-"""The ``ganbench`` command: run | validate | list | plugins | report | compare."""
+"""The ``ganbench`` command: run | validate | list | plugins | new | report | compare."""
 
 from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 import time
-import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from ganbench import __version__
-from ganbench.components import param_table
+from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
-from ganbench.lazy import lazy
-from ganbench.plugins import KINDS, SINGULAR, Registry, load_plugins
+from ganbench.plugins import ENV_ALLOW, KINDS, Registry, load_plugins
+from ganbench.status import Status
 
-if typing.TYPE_CHECKING:
-    from ganbench.report.table import dataset_tables
-    from ganbench.results import TrialDir, atomic_write_json, write_summary
-    from ganbench.suite import Suite, load_suite, trial_id
-else:  # imported on first use: `ganbench --help` and `--version` need neither torch nor pandas
-    dataset_tables = lazy("ganbench.report.table", "dataset_tables")
-    TrialDir = lazy("ganbench.results", "TrialDir")
-    atomic_write_json = lazy("ganbench.results", "atomic_write_json")
-    write_summary = lazy("ganbench.results", "write_summary")
-    load_suite = lazy("ganbench.suite", "load_suite")
-    trial_id = lazy("ganbench.suite", "trial_id")
+if TYPE_CHECKING:
+    from ganbench.metrics import Metric
+    from ganbench.results import SuiteResults
+
+# torch, pandas, scipy and matplotlib are imported by the commands that use them, not here:
+# `ganbench --help` and `--version` start without them (tests/test_startup.py)
 
 EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def _registry(args: argparse.Namespace) -> Registry:
-    plugins_dir = args.plugins_dir
-    if plugins_dir is not None and not Path(plugins_dir).is_dir():
-        raise ConfigError(f"--plugins-dir {plugins_dir}: no such directory")
-    return load_plugins(plugins_dir if plugins_dir is not None else "plugins")
+def _registry(args: argparse.Namespace, warn: bool = True) -> Registry:
+    """Built-ins, entry points and, only when ``--plugins-dir`` names some, directories of plugin files.
+    Every plugin problem (a failure, a refused component, a hook never called) is a warning on stderr."""
+    for directory in args.plugins_dir or []:
+        if not Path(directory).is_dir():
+            raise ConfigError(f"--plugins-dir {directory}: no such directory")
+    registry = load_plugins(args.plugins_dir or None)
+    if warn:
+        _warn_failed_plugins(registry)
+    return registry
 
 
 def _warn_failed_plugins(registry: Registry) -> None:
-    for info in registry.plugins:
-        if info.error:
-            print(f"ganbench: warning: plugin {info.name} ({info.source}) failed: {info.error}", file=sys.stderr)
+    for line in registry.problems():
+        print(f"ganbench: warning: {one_line(line)}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ganbench.suite import load_suite
+
     registry = _registry(args)
-    _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
-    n_ds = len({t["dataset"]["label"] for t in suite.trials})
-    n_obj = len({t["objective"]["label"] for t in suite.trials})
     print(
-        f"{args.suite}: ok — {len(suite.trials)} trials "
-        f"({n_ds} datasets × {n_obj} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
+        f"{args.suite}: ok — {len(suite.trials)} trials ({suite.count('dataset')} datasets × "
+        f"{suite.count('objective')} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
     )
+    for skip in suite.skipped:
+        print(f"  skips {skip.describe()}")
     return EXIT_OK
 
 
@@ -90,85 +88,87 @@ class _Progress:
             self.bar.close()
 
 
-def _describe(trial: dict[str, Any]) -> str:
-    return f"{trial['dataset']['label']}/{trial['objective']['label']}/seed {trial['seed']}"
+def _outcome(result: dict[str, Any], metrics: Sequence[type[Metric]]) -> str:
+    """'complete in 3.2s modes 8/8': the status, the training time and the metrics' progress texts."""
+    from ganbench.metrics import summary
 
-
-def _outcome(result: dict[str, Any]) -> str:
     final = result.get("final") or {}
     m = final.get("metrics", {})
     bits = [result["status"]]
     if "train_time" in m:
         bits.append(f"in {m['train_time']:.1f}s")
-    if "modes_captured" in m:
-        bits.append(f"modes {m['modes_captured']:.0f}/{m['modes_total']:.0f}")
-    if result["status"] in ("diverged", "error", "locked"):
+    progress = summary.progress(metrics, m)
+    if progress:
+        bits.append(progress)
+    if result["status"] in (Status.DIVERGED, Status.ERROR, Status.LOCKED):
         bits.append(f"— {result['message']}")
     return " ".join(bits)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ganbench.train import init_worker, run_trial, use_registry
+    from ganbench.environment import run_environment
+    from ganbench.results import SuiteStore
+    from ganbench.suite import load_suite
+    from ganbench.training import EngineOptions, run_group
+    from ganbench.training.grouping import plan_groups
+    from ganbench.training.signals import init_worker, use_registry
 
     registry = _registry(args)
-    _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
-    device = _device(args.device)
-    jobs = args.jobs or _auto_jobs(device, len(suite.trials))
+    device = resolve_device(args.device)
+    store = SuiteStore.under(args.out, suite.name)
+    todo, finished = store.split_done(suite.trials)
+    threads = args.threads
+    if device == "cpu":
+        import torch
+
+        torch.set_num_threads(threads)  # calibration measures what a worker will see
+    plan = plan_groups(todo, registry, args.vectorize, device, args.jobs or _auto_jobs(device, len(todo)))
+    jobs = args.jobs or _auto_jobs(device, len(plan.groups))
     executor_name = args.executor or ("process" if jobs > 1 else "inline")
     executor_cls = registry.get("executors", executor_name, "--executor")
-    suite_dir = Path(args.out) / suite.name
-
-    todo, finished = [], 0
-    for trial in suite.trials:
-        path = suite_dir / trial_id(trial)
-        if TrialDir(path).is_done():
-            finished += 1
-        else:
-            todo.append((trial, path))
     if finished:
-        print(f"skipping {finished} finished trial{'s' * (finished != 1)} (results in {suite_dir})", file=sys.stderr)
+        print(f"skipping {finished} finished trial{'s' * (finished != 1)} (results in {store.path})", file=sys.stderr)
     print(
         f"running {len(todo)} trial{'s' * (len(todo) != 1)} of suite '{suite.name}' on {device} "
-        f"with {jobs} job{'s' * (jobs != 1)}",
+        f"with {jobs} job{'s' * (jobs != 1)}, {plan.describe()}",
         file=sys.stderr,
     )
-    suite_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(
-        suite_dir / "suite.json",
-        {
-            "name": suite.name,
-            "description": suite.description,
-            "source": str(args.suite),
-            "metric_outputs": suite.metric_outputs,
-            "trials": [trial_id(t) for t in suite.trials],
-        },
-    )
+    for skip in suite.skipped:
+        print(f"ganbench: note: suite '{suite.name}' skips {skip.describe()}", file=sys.stderr)
+    store.write_suite(suite, str(args.suite))
 
-    threads = args.threads
     setup: Callable[[], None]
     if executor_name == "inline":
         setup = functools.partial(use_registry, registry, threads)
     else:
-        plugins_dir = args.plugins_dir if args.plugins_dir is not None else "plugins"
-        setup = functools.partial(init_worker, str(Path(plugins_dir).resolve()), threads)
+        plugins_dir = [str(d) for d in registry.plugins_dir]  # the parent's directories, resolved
+        setup = functools.partial(init_worker, plugins_dir, threads)
+    options = EngineOptions(environment=run_environment(device, jobs, threads))
     executor = executor_cls(jobs=jobs, setup=setup)
     progress = _Progress(len(todo))
     failed: list[str] = []
     interrupted = False
     t0 = time.perf_counter()
     try:
-        futures = [(trial, executor.submit(run_trial, trial, str(path), device)) for trial, path in todo]
-        for trial, future in futures:
-            result = future.result()
-            for message in result.get("logs", []):
-                progress.line(message)
-            if result["status"] == "interrupted":
-                interrupted = True
+        futures = []
+        for number, group in enumerate(plan.groups, 1):
+            paths = [str(store.trial_dir(t).path) for t in group]
+            futures.append((number, group, executor.submit(run_group, group, paths, device, options)))
+        for number, group, future in futures:
+            where = f" (group {number}/{len(plan.groups)}, {len(group)} trials)" if len(group) > 1 else ""
+            for trial, result in zip(group, future.result(), strict=True):
+                for message in result.get("logs", []):
+                    progress.line(message)
+                if result["status"] is Status.INTERRUPTED:
+                    interrupted = True
+                    continue
+                if result["status"] is Status.ERROR:
+                    failed.append(trial.describe())
+                metrics = [registry.get("metrics", m.name) for m in trial.metrics]
+                progress.step(f"{trial.describe()}{where}: {_outcome(result, metrics)}")
+            if interrupted:
                 break
-            if result["status"] == "error":
-                failed.append(_describe(trial))
-            progress.step(f"{_describe(trial)}: {_outcome(result)}")
     except KeyboardInterrupt:
         interrupted = True
     if interrupted:
@@ -184,13 +184,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress.close()
     executor.shutdown()
     wall = time.perf_counter() - t0
-    frame = write_summary(suite_dir)
-    order = {trial_id(t): i for i, t in enumerate(suite.trials)}
-    if not frame.empty:
-        frame = frame[frame["trial"].isin(order)]
-        frame = frame.iloc[frame["trial"].map(order).argsort()]
-    _print_tables(suite, frame)
-    print(f"\n{len(todo)} trials run in {wall:.1f}s; summary: {suite_dir / 'summary.csv'}")
+    results = store.write_summary(store.load(registry))
+    _print_tables(suite.name, results.select(t.id for t in suite.trials))
+    print(f"\n{len(todo)} trials run in {wall:.1f}s; summary: {store.summary_file}")
     if failed:
         print(
             f"ganbench: {len(failed)} trial{'s' * (len(failed) != 1)} failed with an error "
@@ -201,99 +197,98 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _auto_jobs(device: str, n_trials: int) -> int:
-    """One worker per available CPU core on the CPU (each with one torch thread); one on an accelerator."""
+def _auto_jobs(device: str, n_tasks: int) -> int:
+    """One worker per available CPU core on the CPU (each with one torch thread), at most one
+    per task (a group of trials); one on an accelerator."""
     if device != "cpu":
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, n_trials))
+    return max(1, min(cores, n_tasks))
 
 
-def _device(requested: str) -> str:
-    import torch
+def _print_tables(name: str, results: SuiteResults) -> None:
+    from ganbench.report.console import console_tables
 
-    from ganbench.train import pick_device
-
-    device = pick_device(requested) if requested == "auto" else requested
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"--device {requested}: CUDA is not available on this machine")
-    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ConfigError(f"--device {requested}: MPS is not available on this machine")
-    if device.split(":")[0] not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"--device {requested}: choose auto, cpu, cuda, cuda:N or mps")
-    return device
-
-
-def _print_tables(suite: Suite, frame: Any) -> None:
-    for dataset, table in dataset_tables(frame, suite.metric_outputs).items():
-        print(f"\n## {suite.name} / {dataset}  (mean ± std over seeds; ↑ higher is better, ↓ lower is better)\n")
+    for dataset, table in console_tables(results).items():
+        print(f"\n## {name} / {dataset}  (mean ± std over seeds; ↑ higher is better, ↓ lower is better)\n")
         print(table)
 
 
-def _generator_text(cls: Any) -> str:
-    """The default generator loss; with a ``generator`` option (the f-GANs), every choice."""
-    default = cls()
-    text = default.describe_generator()
-    hints = typing.get_type_hints(cls)
-    if "generator" not in {f.name for f in cls.param_fields()} or typing.get_origin(hints["generator"]) is not Literal:
-        return text
-    others = [c for c in typing.get_args(hints["generator"]) if c != default.generator]
-    alternatives = "".join(f'; {cls(generator=c).describe_generator()} [generator = "{c}"]' for c in others)
-    return f"{text} [default]{alternatives}" if alternatives else text
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    from tabulate import tabulate
+    from ganbench.listing import tables
 
     registry = _registry(args)
     kinds = [args.kind] if args.kind else list(KINDS)
-    fmt = "github" if args.format == "md" else "simple"
     for kind in kinds:
-        rows = []
-        for name in registry.names(kind):
-            cls = registry.items[kind][name]
-            if kind == "objectives":
-                hyper = cls.default_hyper()
-                defaults = (
-                    f"n_critic={hyper.n_critic}, lr_g={hyper.lr_g:g}, lr_d={hyper.lr_d:g}, "
-                    f"betas=({hyper.betas[0]:g}, {hyper.betas[1]:g})"
-                )
-                if hyper.penalty != "none":
-                    defaults += f", penalty={hyper.penalty}×{hyper.penalty_weight:g}"
-                if hyper.clip:
-                    defaults += f", clip={hyper.clip:g}"
-                rows.append(
-                    [name, cls.family, cls.divergence, cls.reports, _generator_text(cls), defaults, cls.reference]
-                )
-            else:
-                params = (
-                    ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in param_table(cls))
-                    if hasattr(cls, "param_fields")
-                    else ""
-                )
-                rows.append([name, getattr(cls, "description", ""), params])
-        headers = (
-            ["objective", "family", "divergence", "reports", "generator loss", "defaults", "reference"]
-            if kind == "objectives"
-            else [SINGULAR[kind], "description", "parameters (defaults)"]
-        )
         if len(kinds) > 1:
             print(f"\n{kind}:\n")
-        if fmt == "github":  # a literal '|' (as in ½∫|p - q|) would end a Markdown table cell
-            rows = [[str(cell).replace("|", "\\|") for cell in row] for row in rows]
-        print(tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True))
+        for caption, table in tables(registry, kind, markdown=args.format == "md"):
+            if caption:
+                print(f"\n{caption}:\n")
+            print(table)
     return EXIT_OK
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    registry = _registry(args)
+    registry = _registry(args, warn=False)  # the table shows every problem
     rows = []
     for info in registry.plugins:
         registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.registered.items() if v)
-        rows.append([info.name, info.source, f"failed: {info.error}" if info.error else "ok", registered])
+        rows.append([info.name, info.source, one_line(info.status()), registered])
     print(tabulate(rows, headers=["plugin", "source", "status", "registers"], tablefmt="simple"))
+    print()
+    if registry.plugins_dir:
+        shown: set[Path] = set()
+        for given in args.plugins_dir:
+            directory = Path(given).resolve()
+            if directory not in shown:
+                shown.add(directory)
+                print(f"plugins directory: {directory} (loaded because --plugins-dir {given} was given)")
+    else:
+        here = " (./plugins exists here and was not loaded)" if Path("plugins").is_dir() else ""
+        print(f"plugins directory: none; plugin files load only with --plugins-dir DIR{here}")
+    allowed = os.environ.get(ENV_ALLOW)
+    if allowed is not None:
+        print(f"{ENV_ALLOW}={allowed}: only these external plugins may load")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from ganbench import scaffold
+
+    names = scaffold.check_name(args.kind, args.name)
+    kinds, _, use = scaffold.KINDS[args.kind]
+    registry = load_plugins(None)
+    if args.name in registry.items[kinds]:
+        owner = registry.owners[(kinds, args.name)]
+        raise ConfigError(
+            f"ganbench new {args.kind}: '{args.name}' is already the name of {scaffold.article(args.kind)} "
+            f"({owner.name}, {owner.source}); choose another"
+        )
+    suite_line = use.format(name=args.name)
+    if args.package is not None:
+        root = Path(args.package)
+        files = scaffold.write_package(names, root)
+        print(f"wrote {root}: " + ", ".join(str(f.relative_to(root)) for f in files))
+        steps = [
+            (f"pip install -e {root}", f"registers the {args.kind} through the package's entry point"),
+            (f"pytest {root}", "ganbench's contract kit on it"),
+            ("ganbench run SUITE", f"a suite using it: {suite_line}"),
+        ]
+    else:
+        directory = Path(args.dir)
+        (path,) = scaffold.write_file(names, directory)
+        print(f"wrote {path}: the {args.kind} '{args.name}'")
+        steps = [
+            (f"ganbench list {kinds} --plugins-dir {directory}", "it is listed, with its options"),
+            (f"ganbench run SUITE --plugins-dir {directory}", f"a suite using it: {suite_line}"),
+        ]
+    width = max(len(command) for command, _ in steps)
+    print("next:")
+    for command, comment in steps:
+        print(f"  {command.ljust(width)}  # {comment}")
     return EXIT_OK
 
 
@@ -320,6 +315,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _vectorize(text: str) -> str | int:
+    if text in ("auto", "off"):
+        return text
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected auto, off or a group size from 1 to 1024, got {text!r}") from None
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -335,7 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ganbench {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--plugins-dir", default=None, metavar="DIR", help="directory of local plugin files (default: ./plugins)"
+        "--plugins-dir",
+        action="append",
+        default=None,
+        metavar="DIR",
+        help="load the plugin files (*.py) in DIR (repeatable, in order); none are loaded without it, "
+        "not even ./plugins",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -350,6 +359,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="trials run in parallel (default: one per CPU core on the CPU, 1 on a GPU)",
     )
     run.add_argument("--out", default="results", metavar="DIR", help="results root (default: ./results)")
+    run.add_argument(
+        "--vectorize",
+        type=_vectorize,
+        default="auto",
+        metavar="auto|off|N",
+        help="train trials together as vectorised groups: auto (default: up to 64 per group on a GPU; "
+        "on the CPU the group size measured fastest), off (each trial alone), or N (at most N per group)",
+    )
     run.add_argument("--executor", default=None, help="executor plugin (default: inline for 1 job, process for more)")
     run.add_argument(
         "--threads", type=_positive_int, default=1, metavar="N", help="torch threads per trial (default 1)"
@@ -367,6 +384,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     plugins = sub.add_parser("plugins", parents=[common], help="list plugins, their sources and what they register")
     plugins.set_defaults(func=cmd_plugins)
+
+    new = sub.add_parser("new", help="write a working starting point for a plugin: a file, or a package")
+    new.add_argument("kind", choices=("objective", "dataset", "metric", "model", "penalty"))
+    new.add_argument("name", help="the component's name, as a suite names it (my-loss)")
+    new.add_argument(
+        "--package", default=None, metavar="DIR", help="write a pip-installable package in DIR, with a test"
+    )
+    new.add_argument("--dir", default="plugins", metavar="DIR", help="where the plugin file goes (default: ./plugins)")
+    new.set_defaults(func=cmd_new)
 
     formats = ("md", "html", "latex")
     report = sub.add_parser("report", parents=[common], help="tables, statistics and plots from a results directory")

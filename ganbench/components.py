@@ -173,6 +173,29 @@ def build(cls: type[C], given: Mapping[str, Any], where: str) -> C:
     return obj
 
 
+def _from_plain(value: Any, tp: Any) -> Any:
+    """Undo :func:`_plain`: JSON lists back to the tuples a field's type asks for."""
+    origin = get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        for arg in get_args(tp):
+            if get_origin(arg) is tuple and isinstance(value, (list, tuple)):
+                return _from_plain(value, arg)
+        return value
+    if origin is tuple and isinstance(value, (list, tuple)):
+        args = get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_from_plain(v, args[0]) for v in value)
+        return tuple(_from_plain(v, a) for v, a in zip(value, args, strict=False))
+    return value
+
+
+def restore(cls: type[C], params: Mapping[str, Any]) -> C:
+    """Instantiate ``cls`` from parameters that :func:`build` already validated (a resolved
+    trial's ``params()``), without validating them again."""
+    hints = typing.get_type_hints(cls)
+    return cls(**{k: _from_plain(v, hints[k]) for k, v in params.items()})
+
+
 def param_table(cls: type[Component]) -> list[tuple[str, str, Any, str]]:
     """(name, type, default, help) for every parameter of ``cls``."""
     hints = typing.get_type_hints(cls)

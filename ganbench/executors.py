@@ -10,7 +10,7 @@ import signal
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 
 
 class Executor:
@@ -96,6 +96,6 @@ class ProcessExecutor(Executor):
 
 
 @hookimpl
-def register_executors(register):  # type: ignore[no-untyped-def]
+def register_executors(register: Register) -> None:
     register(InlineExecutor)
     register(ProcessExecutor)

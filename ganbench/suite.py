@@ -1,58 +1,41 @@
 """TOML suite file -> validated suite with every trial fully resolved.
 
-A resolved trial is plain JSON-able data stating every parameter (defaults made
-explicit).  Its id is a stable hash of that data, so the same trial in a rerun
-lands in the same results directory.
+Validation happens here, once: every component named is looked up, every parameter
+checked against its type and bounds, every default made explicit. The result is a
+list of typed :class:`~ganbench.trial.Trial` objects.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from ganbench.components import Component, build, coerce, param, suggest
+from ganbench.components import build, coerce, suggest
+from ganbench.config import Convergence, Hyper, Train
 from ganbench.errors import ConfigError
-from ganbench.objectives.base import Hyper
+from ganbench.metrics.base import Coverage, Metric
 from ganbench.plugins import Registry
+from ganbench.trial import ComponentSpec, DatasetSpec, ObjectiveSpec, Trial
 
-FORMAT = 1
 DEFAULT_METRICS = ("modes", "energy", "wasserstein")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TOP_KEYS = ("name", "description", "seeds", "metrics", "train", "model", "datasets", "objectives", "convergence")
 
 
 @dataclasses.dataclass(frozen=True)
-class Train(Component):
-    """The training budget and evaluation schedule shared by every trial of a suite."""
+class Skip:
+    """A suite-level metric left out on one dataset, which it cannot measure."""
 
-    name: ClassVar[str] = "train"
+    dataset: str  # the dataset's label
+    metric: str
+    reason: str
 
-    steps: int = param(2000, min=1, max=100_000_000, help="generator steps per trial")
-    batch_size: int = param(256, min=1, max=1_048_576, help="samples per batch, real and fake")
-    eval_every: int = param(500, min=1, max=100_000_000, help="generator steps between evaluations")
-    eval_samples: int = param(2500, min=10, max=1_000_000, help="generated samples per evaluation")
-    checkpoint_every: int = param(0, min=0, max=100_000_000, help="steps between checkpoints; 0 = every evaluation")
-    snapshot_samples: int = param(2500, min=0, max=1_000_000, help="generated samples kept on disk per evaluation")
-
-
-@dataclasses.dataclass(frozen=True)
-class Convergence(Component):
-    """How the summary turns a metric history into convergence figures."""
-
-    name: ClassVar[str] = "convergence"
-
-    distance: str = param(
-        "wasserstein",
-        help="metric output whose spread is the stability figure (default: wasserstein, else the "
-        "first lower-is-better output, else none)",
-    )
-    window: int = param(5, min=2, max=10_000, help="last evaluations over which stability is measured")
+    def describe(self) -> str:
+        return f"metric '{self.metric}' on dataset '{self.dataset}': {self.reason}"
 
 
 @dataclasses.dataclass
@@ -61,14 +44,16 @@ class Suite:
     path: Path
     description: str
     seeds: list[int]
-    trials: list[dict[str, Any]]
+    trials: list[Trial]
     metric_outputs: dict[str, str]
+    #: the (dataset, metric) pairs left out: suite-level metrics that a dataset does not support
+    skipped: list[Skip] = dataclasses.field(default_factory=list)
+    #: the coverage figures its metrics declare (what a report draws as mode coverage), in order
+    coverage: list[Coverage] = dataclasses.field(default_factory=list)
 
-
-def trial_id(trial: Mapping[str, Any]) -> str:
-    """Readable prefix plus a stable hash of the resolved trial."""
-    digest = hashlib.sha256(json.dumps(trial, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    return f"{trial['dataset']['label']}-{trial['objective']['label']}-s{trial['seed']}-{digest[:10]}"
+    def count(self, what: str) -> int:
+        """How many distinct datasets or objectives (by label) the suite's trials use."""
+        return len({getattr(t, what).label for t in self.trials})
 
 
 def locate(text: str, key: str | None) -> int | None:
@@ -216,25 +201,54 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
     model_cls = registry.get("models", _name(model_entry, "model"), "model.name")
     model = build(model_cls, {k: v for k, v in model_entry.items() if k != "name"}, "model")
 
-    metric_list = doc.get("metrics", list(DEFAULT_METRICS))
-    if not isinstance(metric_list, list):
-        raise ConfigError(f"metrics: expected a list of metric names or tables, got {metric_list!r}", key="metrics")
-    metrics: list[dict[str, Any]] = []
-    built_metrics = []
+    explicit = "metrics" in doc
+    suite_metrics = _metrics(doc.get("metrics", list(DEFAULT_METRICS)), "metrics", registry)
+
+    datasets: list[tuple[DatasetSpec, list[_BuiltMetric]]] = []
+    skipped: list[Skip] = []
+    used: dict[str, set[str]] = {m.spec.name: set() for m in suite_metrics}
+    first_reason: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(_entries(doc, "datasets")):
+        where = f"datasets[{i}]"
+        dname = _name(entry, where)
+        cls = registry.get("datasets", dname, f"{where}.name")
+        ds = build(cls, {k: v for k, v in entry.items() if k not in ("name", "label", "metrics")}, where)
+        label = _label(entry, dname, where, "datasets", seen)
+        own = _metrics(entry.get("metrics", []), f"{where}.metrics", registry)
+        for j, metric in enumerate(own):
+            problem = metric.instance.supports(ds)
+            if problem:
+                raise ConfigError(f"{where}.metrics[{j}]: {problem}", key=f"{where}.metrics")
+        applied = []
+        for metric in suite_metrics:
+            if any(m.spec.name == metric.spec.name for m in own):
+                continue  # the dataset's own entry for this metric replaces the suite's
+            problem = metric.instance.supports(ds)
+            if problem:
+                skipped.append(Skip(label, metric.spec.name, problem))
+                first_reason.setdefault(metric.spec.name, problem)
+            else:
+                applied.append(metric)
+                used[metric.spec.name].add(label)
+        datasets.append((DatasetSpec(dname, label, ds.params(), registry.provider("datasets", dname)), applied + own))
+    if explicit:
+        for i, metric in enumerate(suite_metrics):
+            if not used[metric.spec.name] and metric.spec.name in first_reason:
+                raise ConfigError(
+                    f"metrics[{i}]: metric '{metric.spec.name}' applies to none of the suite's datasets: "
+                    f"{first_reason[metric.spec.name]}",
+                    key="metrics",
+                )
+
     outputs: dict[str, str] = {}
-    for i, entry in enumerate(metric_list):
-        where = f"metrics[{i}]"
-        entry = {"name": entry} if isinstance(entry, str) else entry
-        if not isinstance(entry, Mapping):
-            raise ConfigError(f"{where}: expected a metric name or a table, got {entry!r}", key="metrics")
-        mname = _name(entry, where)
-        cls = registry.get("metrics", mname, "metrics")
-        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where)
-        if any(m["name"] == mname for m in metrics):
-            raise ConfigError(f"{where}: metric '{mname}' is listed twice", key="metrics")
-        metrics.append({"name": mname, "params": metric.params()})
-        built_metrics.append(metric)
-        outputs.update(cls.outputs)
+    coverage: list[Coverage] = []
+    for _, metrics in datasets:
+        for metric in metrics:
+            outputs.update(type(metric.instance).outputs)
+            declared = type(metric.instance).coverage
+            if declared is not None and declared not in coverage:
+                coverage.append(declared)
     if "distance" not in _table(doc, "convergence") and convergence.distance not in outputs:
         fallback = next((k for k, d in outputs.items() if d == "min"), "")
         convergence = dataclasses.replace(convergence, distance=fallback)
@@ -245,22 +259,8 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
             key="convergence.distance",
         )
 
-    datasets: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for i, entry in enumerate(_entries(doc, "datasets")):
-        where = f"datasets[{i}]"
-        dname = _name(entry, where)
-        cls = registry.get("datasets", dname, f"{where}.name")
-        ds = build(cls, {k: v for k, v in entry.items() if k not in ("name", "label")}, where)
-        label = _label(entry, dname, where, "datasets", seen)
-        for metric in built_metrics:
-            problem = metric.supports(ds)
-            if problem:
-                raise ConfigError(f"{where}: {problem}", key=where)
-        datasets.append({"name": dname, "label": label, "params": ds.params()})
-
     hyper_keys = {f.name for f in Hyper.param_fields()}
-    objectives: list[dict[str, Any]] = []
+    objectives: list[ObjectiveSpec] = []
     seen = {}
     for i, entry in enumerate(_entries(doc, "objectives")):
         where = f"objectives[{i}]"
@@ -275,27 +275,56 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
                     key=f"{where}.{key}",
                 )
         options = build(cls, {k: v for k, v in entry.items() if k in option_keys}, where)
-        hyper = build(Hyper, {**cls.hyper, **{k: v for k, v in entry.items() if k in hyper_keys}}, where)
-        if hyper.penalty != "none":
-            registry.get("penalties", hyper.penalty, f"{where}.penalty")
+        given = {**cls.hyper, **{k: v for k, v in entry.items() if k in hyper_keys}}
+        hyper = build(Hyper, given, where)
+        if hyper.penalty_name is not None:
+            penalty_cls = registry.get("penalties", hyper.penalty_name, f"{where}.penalty")
+            if "penalty_weight" not in given:  # the penalty's own default weight, not 0
+                hyper = dataclasses.replace(hyper, penalty_weight=float(penalty_cls.default_weight))
+        elif "penalty_weight" in entry:
+            raise ConfigError(
+                f'{where}.penalty_weight: set without a penalty; add penalty = "<name>" '
+                f"(ganbench list penalties) or remove penalty_weight",
+                key=f"{where}.penalty_weight",
+            )
         label = _label(entry, oname, where, "objectives", seen)
-        objectives.append({"name": oname, "label": label, "options": options.params(), "hyper": hyper.params()})
+        penalty_provider = None if hyper.penalty_name is None else registry.provider("penalties", hyper.penalty_name)
+        objectives.append(
+            ObjectiveSpec(
+                oname, label, options.params(), hyper, registry.provider("objectives", oname), penalty_provider
+            )
+        )
 
-    trials = []
-    for ds_entry in datasets:
-        for obj_entry in objectives:
-            for seed in seeds:
-                trials.append(
-                    {
-                        "format": FORMAT,
-                        "suite": name,
-                        "seed": seed,
-                        "dataset": ds_entry,
-                        "objective": obj_entry,
-                        "model": {"name": model_cls.name, "params": model.params()},
-                        "train": train.params(),
-                        "metrics": metrics,
-                        "convergence": convergence.params(),
-                    }
-                )
-    return Suite(name, path, description, seeds, trials, outputs)
+    model_spec = ComponentSpec(model_cls.name, model.params(), registry.provider("models", model_cls.name))
+    trials = [
+        Trial(name, seed, ds_spec, obj_spec, model_spec, train, tuple(m.spec for m in metrics), convergence)
+        for ds_spec, metrics in datasets
+        for obj_spec in objectives
+        for seed in seeds
+    ]
+    return Suite(name, path, description, seeds, trials, outputs, skipped, coverage)
+
+
+@dataclasses.dataclass(frozen=True)
+class _BuiltMetric:
+    spec: ComponentSpec
+    instance: Metric
+
+
+def _metrics(value: Any, key: str, registry: Registry) -> list[_BuiltMetric]:
+    """A list of metric names or ``{ name = ..., param = ... }`` tables, validated."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{key}: expected a list of metric names or tables, got {value!r}", key=key)
+    out: list[_BuiltMetric] = []
+    for i, entry in enumerate(value):
+        where = f"{key}[{i}]"
+        entry = {"name": entry} if isinstance(entry, str) else entry
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where}: expected a metric name or a table, got {entry!r}", key=key)
+        mname = _name(entry, where)
+        cls = registry.get("metrics", mname, key)
+        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where)
+        if any(m.spec.name == mname for m in out):
+            raise ConfigError(f"{where}: metric '{mname}' is listed twice", key=key)
+        out.append(_BuiltMetric(ComponentSpec(mname, metric.params(), registry.provider("metrics", mname)), metric))
+    return out

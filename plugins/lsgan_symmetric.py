@@ -1,8 +1,8 @@
 """A worked example of a local objective plugin: LSGAN with the symmetric (-1, 1, 0) coding.
 
-Drop a file like this into ./plugins and it is loaded automatically; it is then
-listed by `ganbench list objectives` and usable in a suite as
-`[[objectives]] name = "lsgan-symmetric"`.
+Put a file like this in a directory and name it with `--plugins-dir` (here:
+`ganbench list objectives --plugins-dir plugins`); the objective is then listed and
+usable in a suite as `[[objectives]] name = "lsgan-symmetric"`.
 
 Critic: ½E(D(x) - 1)² + ½E(D(G(z)) + 1)²; generator: ½E D(G(z))².  The optimal
 critic is D* = (p - q)/(p + q) with loss ∫ 2pq/(p + q), so Δ = 2 - 2·L_D is a lower
@@ -25,8 +25,7 @@ class SymmetricLSGAN(ganbench.Objective):
     reference: ClassVar[str] = "Mao et al. 2017"
     hyper: ClassVar[dict] = {"n_critic": 1, "lr_g": 2e-4, "lr_d": 2e-4}
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "½E D(G(z))²"
 
     def critic_loss(self, real, fake):

@@ -189,3 +189,26 @@ def numbers(tables: list[list[list[str]]]) -> list[list[list[list[str]]]]:
 
 def load_json(path: Path) -> Any:
     return json.loads(Path(path).read_text())
+
+
+#: The Debian package that provides each LaTeX package the report may load; `.ci/run` installs
+#: these so that CI compiles the report (tests/test_report_latex.py).
+DEBIAN_TEX = {
+    "inputenc": "texlive-latex-base",
+    "textcomp": "texlive-latex-base",
+    "array": "texlive-latex-base",
+    "fontenc": "texlive-latex-base",
+    "geometry": "texlive-latex-base",
+    "graphicx": "texlive-latex-base",
+    "hyperref": "texlive-latex-base",
+    "booktabs": "texlive-latex-recommended",
+    "caption": "texlive-latex-recommended",
+    "placeins": "texlive-latex-extra",
+    "lmodern": "lmodern",
+}
+
+
+def latex_packages(tex: str) -> list[str]:
+    """The LaTeX packages a document loads with \\usepackage[...]{a,b}."""
+    groups = re.findall(r"\\usepackage(?:\[[^\]]*\])?\{([^}]*)\}", tex)
+    return [name.strip() for group in groups for name in group.split(",")]

@@ -119,11 +119,10 @@ def test_estimate_at_the_optimal_critic_is_the_f_divergence(registry, name):
     truth = reference.f_divergence(name)
     scale = abs(truth - float(reference.F_TABLE[name].f(np.array(1.0))))  # 2·JSD for the GAN row
     sd = reference.optimal_term_std(name)
-    n = max(MIN_SAMPLES, math.ceil((4 * sd / (0.02 * scale)) ** 2))
+    n = max(MIN_SAMPLES, math.ceil((4 * sd / (0.02 * scale)) ** 2))  # so that 4 SE ≤ 2% of the scale
     se = sd / math.sqrt(math.ceil(n / CHUNK) * CHUNK)
     objective = build(registry.get("objectives", name), {}, name)
     value = _optimal_estimate(objective.estimate, lambda x: reference.optimal_critic(name, x), n, seed=1)
-    assert 4 * se <= 0.02 * scale
     assert abs(value - truth) <= 4 * se, f"{name}: {value:.5f} vs {truth:.5f} (se {se:.5f}, n {n})"
 
 
@@ -150,7 +149,7 @@ def test_generator_option_is_selectable_in_a_suite(registry, tmp_path):
         '[[objectives]]\nname = "kl"\nlabel = "kl-ns"\n'
     )
     trials = load_suite(suite, registry).trials
-    options = {t["objective"]["label"]: t["objective"]["options"] for t in trials}
+    options = {t.objective.label: t.objective.options for t in trials}
     assert options == {"kl": {"generator": "saturating"}, "kl-ns": {"generator": "nonsaturating"}}
     suite.write_text('[[datasets]]\nname = "ring"\n\n[[objectives]]\nname = "kl"\ngenerator = "minimax"\n')
     with pytest.raises(ConfigError, match=r"objectives\[0\]\.generator: expected one of 'nonsaturating', 'satur"):

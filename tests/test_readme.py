@@ -48,6 +48,24 @@ def test_the_suite_example_runs_with_the_plugin(plugin_dir, run_cli, tmp_path):
     assert "## example / ring" in out and "| wgan-gp-fast" in out and "2 ok" in out
 
 
+def test_the_plugin_example_is_listed_with_its_generator_loss_and_defaults(plugin_dir, run_cli):
+    code, out, err = run_cli("list", "objectives", "--plugins-dir", plugin_dir)
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.startswith("softplus-hinge "))
+    assert "-E D(G(z))" in row and "n_critic=2, lr_g=0.0002, lr_d=0.0002, betas=(0, 0.9)" in row
+
+
+def test_the_worked_example_is_listed_as_the_readme_says(run_cli, monkeypatch):
+    assert "`ganbench list objectives --plugins-dir plugins` from the repository root lists it" in " ".join(
+        README.split()
+    )
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run_cli("list", "objectives", "--plugins-dir", "plugins")
+    assert code == 0 and any(line.startswith("lsgan-symmetric ") for line in out.splitlines())
+    code, out, _ = run_cli("list", "objectives")
+    assert code == 0 and "lsgan-symmetric" not in out  # only when asked
+
+
 def test_the_suite_example_as_written_is_valid(run_cli, tmp_path):
     suite = tmp_path / "example.toml"
     suite.write_text(example("suite"))
@@ -102,3 +120,14 @@ def test_the_report_examples_run(tmp_path, run_cli, monkeypatch):
     assert (tmp_path / "results" / "mixtures" / "report" / "report.md").is_file()
     assert {p.name for p in (tmp_path / "paper").iterdir()} >= {"report.md", "report.html", "report.tex", "data"}
     assert "quality: no significant difference" in out
+
+
+def test_the_per_dataset_metrics_example_applies_what_it_says(registry, tmp_path):
+    from ganbench.suite import load_suite
+
+    suite = tmp_path / "s.toml"
+    suite.write_text(example("dataset-metrics") + '\n[[objectives]]\nname = "hinge"\n')
+    loaded = load_suite(suite, registry)
+    metrics = {t.dataset.name: [m.name for m in t.metrics] for t in loaded.trials}
+    assert metrics == {"ring": ["modes", "energy"], "digits": ["energy", "class-modes", "fd"]}
+    assert [(s.dataset, s.metric) for s in loaded.skipped] == [("digits", "modes")]

@@ -278,7 +278,7 @@ def test_two_runners_never_train_the_same_trial_and_leave_a_complete_set(referen
 
 
 def test_atomic_write_leaves_nothing_when_interrupted(tmp_path, monkeypatch):
-    from ganbench import results
+    from ganbench.results import files as results
 
     target = tmp_path / "final.json"
     target.write_text("old")

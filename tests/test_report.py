@@ -16,11 +16,13 @@ import pytest
 from ganbench.report import content, render
 from ganbench.report.load import load_results
 from tests.report_helpers import (
+    DEBIAN_TEX,
     FIXTURE,
     add_environment,
     copy_fixture,
     fixture_report,
     html_tables,
+    latex_packages,
     md_tables,
     numbers,
     tex_tables,
@@ -477,3 +479,14 @@ def test_the_format_follows_the_out_suffix(run_cli, tmp_path):
     assert (tmp_path / "fixture.tex").read_text().startswith("% ganbench report")
     assert (tmp_path / "fixture-tables" / "fixture-ring-headline.tex").is_file()
     assert (tmp_path / "fixture-data" / "summary.csv").is_file()
+
+
+def test_ci_installs_every_latex_package_the_report_loads(rendered):
+    from tests.conftest import ROOT
+
+    used = latex_packages(rendered["latex"].read_text())
+    assert {"geometry", "booktabs", "hyperref"} <= set(used)
+    unknown = sorted(set(used) - set(DEBIAN_TEX))
+    assert not unknown, f"add the Debian package providing {unknown} to DEBIAN_TEX and to .ci/run"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert all(re.search(rf"\b{package}\b", ci) for package in {DEBIAN_TEX[name] for name in used})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report_helpers import fixture_report
+from tests.report_helpers import DEBIAN_TEX, fixture_report, latex_packages
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdflatex") is None, reason="pdflatex is not installed; the LaTeX report is not compiled"
@@ -36,6 +36,14 @@ def _pdflatex(tex: Path, out: Path, runs: int = 2) -> str:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
     doc, paths = fixture_report()
+    missing = [  # only known ones: an unknown name is a mistake in the preamble, and pdflatex says so
+        name
+        for name in latex_packages(paths["latex"].read_text())
+        if name in DEBIAN_TEX and subprocess.run(["kpsewhich", f"{name}.sty"], capture_output=True).returncode != 0
+    ]
+    if missing:  # .ci/run installs them all
+        debian = sorted({DEBIAN_TEX[name] for name in missing})
+        pytest.skip(f"LaTeX packages {missing} are not installed (Debian: {' '.join(debian)}); not compiled")
     out = tmp_path_factory.mktemp("pdf")
     log = _pdflatex(paths["latex"], out)
     return doc, paths["latex"], out / "report.pdf", log

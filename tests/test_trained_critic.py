@@ -7,13 +7,25 @@ step whose training objective is best on a validation set is kept, and its estim
 measured on a held-out test set of 10⁶ samples of each.  A fixed critic's estimate is a
 lower bound on the divergence in expectation, so on held-out data it may exceed the
 truth by Monte-Carlo error only; how close below the truth it gets is the critic's and
-the optimiser's doing.  Tolerances (all relative to the true value):
+the optimiser's doing.
 
-- 10% below for every divergence where the critic is reliable: the bounded ones
-  (JSD, TV, Hellinger, triangular discrimination) and also KL, reverse KL, Jeffrey
-  and Pearson χ², whose trained estimates land within 1–3% here;
+Tolerances are what was measured plus a stated margin.  The critics are trained with a
+fixed seed (0), so on one machine every figure is reproducible; the margins cover what
+another machine's floating-point order could change, judged by training the same critics
+from seeds 1 and 2 as well (`train_critic(..., seed=s)`).  Relative to the true value
+(to 2·JSD for the GAN row):
+
+- every estimate in `cases()` lies within 2% below the truth (`BELOW`).  Measured with
+  seed 0: +0.0% to +0.3% for the f-divergences, minimax and LSGAN (above the truth by
+  Monte-Carlo error, within 4 SE), -0.5% for hinge, +5.4% for WGAN-GP; the worst over
+  seeds 0-2 is hinge's -0.6%, and between seeds no estimate moved by more than 0.1
+  points (WGAN-GP: 0.3).  2% is that worst case plus a margin of 1.4 points.  (Seed 2's
+  WGAN-GP critic starts out rising where the optimum falls, and the penalty, which
+  charges 10·(|slope| - 1)², holds it on that side: it ends with slope about +1 and an
+  estimate of -0.95.  Seed 0's starts out falling.  The fixed seed fixes that too.)
 - Neyman χ² is the exception, explained at `test_neyman_critic_is_a_bound_where_it_has_data`;
-- WGAN-GP may exceed W1 by up to 6%: see its case below; WGAN-clip has its own test.
+- WGAN-GP may exceed W1 by up to 6%: see its case below; WGAN-clip and RaGAN have their
+  own tests, with their measured figures.
 
 Run `pytest -m slow tests/test_trained_critic.py -s` to see the table of true and
 estimated values.
@@ -33,6 +45,7 @@ from torch import nn
 from ganbench.components import build
 from ganbench.objectives.fgan import FGAN, MEMBERS
 from tests import reference
+from tests.test_penalties import alone
 
 pytestmark = pytest.mark.slow
 
@@ -46,12 +59,17 @@ LR = 2e-3
 EVAL_EVERY = 25
 
 
+#: How far below the truth (a fraction of the scale) a trained estimate may land: the worst
+#: measured, hinge's 0.6%, plus a margin of 1.4 points (see the module's docstring).
+BELOW = 0.02
+
+
 @dataclass(frozen=True)
 class Case:
     """The estimate must lie in [truth - rel_tol·scale, truth + excess·scale + 4·SE]."""
 
     truth: float
-    rel_tol: float
+    rel_tol: float = BELOW
     scale: float | None = None  # what the tolerances are relative to (default |truth|)
     excess: float = 0.0  # how far above the truth a critic may legitimately go (a soft constraint's)
 
@@ -60,21 +78,22 @@ def cases() -> dict[str, Case]:
     two_jsd = 2 * reference.jsd()
     tv = reference.total_variation()
     return {
-        "kl": Case(reference.f_divergence("kl"), 0.10),
-        "reverse-kl": Case(reference.f_divergence("reverse-kl"), 0.10),
-        "jeffrey": Case(reference.f_divergence("jeffrey"), 0.10),
-        "pearson": Case(reference.f_divergence("pearson"), 0.10),
-        "hellinger": Case(reference.f_divergence("hellinger"), 0.10),
-        "fgan-js": Case(two_jsd, 0.10),
+        "kl": Case(reference.f_divergence("kl")),
+        "reverse-kl": Case(reference.f_divergence("reverse-kl")),
+        "jeffrey": Case(reference.f_divergence("jeffrey")),
+        "pearson": Case(reference.f_divergence("pearson")),
+        "hellinger": Case(reference.f_divergence("hellinger")),
+        "fgan-js": Case(two_jsd),
         # 2·JSD - log 4: relative to its distance from its value at p = q (-log 4), i.e. to 2·JSD
-        "fgan-gan": Case(two_jsd - math.log(4.0), 0.10, scale=two_jsd),
-        "tv": Case(tv, 0.10),
-        "minimax": Case(reference.jsd(), 0.10),
-        "hinge": Case(tv, 0.10),
-        "lsgan": Case(reference.triangular_discrimination(), 0.10),
+        "fgan-gan": Case(two_jsd - math.log(4.0), scale=two_jsd),
+        "tv": Case(tv),
+        "minimax": Case(reference.jsd()),
+        "hinge": Case(tv),
+        "lsgan": Case(reference.triangular_discrimination()),
         # The penalty is soft: a critic of slope s gains s·W1 and pays λ(s - 1)², which peaks
-        # at s = 1 + 1/(2λ) = 1.05 for λ = 10, so the estimate may exceed W1 by about 5%.
-        "wgan-gp": Case(reference.W1, 0.10, excess=0.06),
+        # at s = 1 + 1/(2λ) = 1.05 for λ = 10, so the estimate may exceed W1 by about 5%; it
+        # came out 5.4% above (5.1% with critic seed 1), and 6% leaves 0.6 points of margin.
+        "wgan-gp": Case(reference.W1, excess=0.06),
     }
 
 
@@ -123,7 +142,7 @@ def train_critic(registry, name: str, real: torch.Tensor, fake: torch.Tensor, se
         loss = objective.critic_loss(critic(r), critic(f))
         if penalty is not None:
             k = min(len(r), N_VALID_PENALTY)
-            loss = loss + hyper.penalty_weight * penalty(critic, r[:k], f[:k])
+            loss = loss + hyper.penalty_weight * alone(penalty, critic, r[:k], f[:k])
         return loss
 
     opt = torch.optim.Adam(critic.parameters(), lr=LR)
@@ -200,9 +219,11 @@ def fenchel_bound_on(objective: FGAN, critic: nn.Module, lo: float, hi: float, n
 def test_fgan_critic_bound_on_the_training_range(registry, data, name):
     """Over the range where the training samples of both P and Q lie, every f-GAN critic's
     pointwise bound, integrated by quadrature (no Monte-Carlo error), lies below the true
-    divergence restricted to that range and within 10% of it; 15% for Neyman χ², whose
-    critic already turns steeper than V* near the top of that range, where a few dozen
-    of the 10⁵ samples of P lie (it came out 9.9% below)."""
+    divergence restricted to that range and within 2% of it.  Measured: 0.0% to 0.5% below
+    (Pearson χ² the most) with critic seeds 0-2, so 2% is 1.5 points of margin.  Neyman χ²
+    gets 15%: its critic already turns steeper than V* near the top of that range, where a
+    few dozen of the 10⁵ samples of P lie; it came out 9.9% below with seed 0 (0.4% and 3.3%
+    with seeds 1 and 2: the tail is where critics differ), and 15% leaves 5 points."""
     (real, fake), _ = data
     lo = float(torch.maximum(real.min(), fake.min()))
     hi = float(torch.minimum(real.max(), fake.max()))
@@ -212,7 +233,7 @@ def test_fgan_critic_bound_on_the_training_range(registry, data, name):
     offset = float(reference.F_TABLE[name].f(np.array(1.0))) * (reference.Q.cdf(hi) - reference.Q.cdf(lo))
     print(f"\n{name:12s} on [{lo:.2f}, {hi:.2f}]: true {truth:+.4f}  critic's bound {bound:+.4f}")
     assert bound <= truth + 1e-6
-    assert bound >= truth - (0.15 if name == "neyman" else 0.10) * abs(truth - offset)
+    assert bound >= truth - (0.15 if name == "neyman" else 0.02) * abs(truth - offset)
 
 
 def test_neyman_critic_is_a_bound_where_it_has_data(registry, data):
@@ -237,14 +258,17 @@ def test_neyman_critic_is_a_bound_where_it_has_data(registry, data):
 
 
 def test_wgan_gp_critic_is_nearly_1_lipschitz_on_the_data(registry, data):
-    """The soft constraint, where the penalty acts (between the 0.1% and 99.9% quantiles)."""
+    """The soft constraint, where the penalty acts (between the 0.1% and 99.9% quantiles).
+    The penalty's optimum slope is 1 + 1/(2λ) = 1.05 (see `cases`), and a largest slope
+    above that is the soft constraint's give.  Measured: 1.10 (1.08 with critic seed 1);
+    asserted: between 1 and 1.15, a margin of 0.05 above and 0.08 below."""
     (real, fake), _ = data
     both = torch.cat([real, fake]).flatten()
     lo, hi = float(both.quantile(0.001)), float(both.quantile(0.999))
     _, critic = trained(registry, "wgan-gp", data)
     k = lipschitz(critic, lo, hi)
     print(f"\nwgan-gp      largest slope on [{lo:.2f}, {hi:.2f}]: {k:.4f}")
-    assert 0.9 <= k <= 1.2
+    assert 1.0 <= k <= 1.15
 
 
 def test_wgan_clip_estimates_w1_after_normalising_by_its_lipschitz_constant(registry, data):
@@ -254,8 +278,9 @@ def test_wgan_clip_estimates_w1_after_normalising_by_its_lipschitz_constant(regi
     clipping every weight and bias to ±0.01 puts the kinks of the first layer within
     [-1, 1], so the box-constrained optimum bends across the bulk of the data and its
     slope is not K everywhere (the capacity problem Gulrajani et al. 2017 point out).
-    Measured: about 0.81 for this critic, for every optimiser budget we tried; the test
-    asserts the bound, and 25%."""
+    Measured: 0.817 for this critic (0.827 and 0.821 with critic seeds 1 and 2), and about
+    0.81 for every optimiser budget we tried; the test asserts the bound, and at least 0.79:
+    the measured value less a margin of 0.027 (over twice the spread between seeds)."""
     _, (test_real, test_fake) = data
     objective, critic = trained(registry, "wgan-clip", data)
     value, se = held_out(objective, critic, test_real, test_fake)
@@ -264,14 +289,17 @@ def test_wgan_clip_estimates_w1_after_normalising_by_its_lipschitz_constant(regi
     k = lipschitz(critic, lo, hi)
     print(f"\nwgan-clip    true W1 {reference.W1:+.4f}  E_p D - E_q D {value:.5f}, K {k:.5f}, ratio {value / k:.4f}")
     assert value / k <= reference.W1 + 4 * se / k
-    assert value / k >= 0.75 * reference.W1
+    assert value / k >= 0.79 * reference.W1
 
 
 def test_ragan_estimate_is_positive_between_different_and_near_zero_between_equal_distributions(registry, data):
     """RaGAN's log 4 - L_D has no closed form, and over unrestricted critics its supremum
     tends to log 4 whenever p/q is unbounded (see ganbench/objectives/relativistic.py),
     so there is no true value to approach.  What holds for every critic: the value is at
-    most log 4, and at most 0 (in expectation) when p = q."""
+    most log 4, and at most 0 (in expectation) when p = q.  What this critic class gives:
+    P vs Q 0.999 ± 0.004 measured (0.997 and 1.003 with critic seeds 1 and 2), asserted at
+    least 0.95 (a margin of 0.05, ten times the spread between seeds); P vs P -0.0001
+    (-0.0007 and -0.0002), asserted above -0.002 (a margin of 0.0013 below the lowest)."""
     (real, _), (test_real, test_fake) = data
     objective, critic = trained(registry, "ragan", data)
     value, se = held_out(objective, critic, test_real, test_fake)
@@ -279,5 +307,5 @@ def test_ragan_estimate_is_positive_between_different_and_near_zero_between_equa
     objective, critic_same = train_critic(registry, "ragan", real, other_real)
     same, same_se = held_out(objective, critic_same, test_real, samples(N_TEST, 400)[0])
     print(f"\nragan        P vs Q {value:+.4f} ± {se:.4f};  P vs P {same:+.4f} ± {same_se:.4f}")
-    assert 0.1 < value <= math.log(4.0)
-    assert -0.01 < same <= 4 * same_se
+    assert 0.95 <= value <= math.log(4.0)
+    assert -0.002 < same <= 4 * same_se

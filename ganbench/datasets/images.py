@@ -29,7 +29,7 @@ from torch import Tensor
 from ganbench.components import param
 from ganbench.datasets.base import Dataset
 from ganbench.errors import ConfigError
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 
 #: seed of the fixed train/test permutation of datasets that ship without a split
 SPLIT_SEED = 0
@@ -387,7 +387,7 @@ def min_separation(support: Tensor) -> float:
 
 
 @hookimpl
-def register_datasets(register):  # type: ignore[no-untyped-def]
+def register_datasets(register: Register) -> None:
     register(Digits)
     register(StackedDigits)
     register(MNIST5k)

@@ -32,7 +32,7 @@ import torch
 from ganbench.components import param
 from ganbench.datasets.images import DIGIT_NAMES, ImageDataset, Splits
 from ganbench.errors import ConfigError
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 
 # ---------------------------------------------------------------- IDX (MNIST's format)
 
@@ -278,7 +278,7 @@ class CIFAR10(_LocalFiles):
 
 
 @hookimpl
-def register_datasets(register):  # type: ignore[no-untyped-def]
+def register_datasets(register: Register) -> None:
     register(MNIST)
     register(FashionMNIST)
     register(CIFAR10)

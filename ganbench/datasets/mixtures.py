@@ -11,7 +11,7 @@ from torch import Tensor
 
 from ganbench.components import param
 from ganbench.datasets.base import GaussianMixture
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Spiral(GaussianMixture):
 
 
 @hookimpl
-def register_datasets(register):  # type: ignore[no-untyped-def]
+def register_datasets(register: Register) -> None:
     register(Ring)
     register(Grid)
     register(Spiral)

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 
 from ganbench.components import param
 from ganbench.datasets.base import Dataset
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.models.base import Model
 
 
@@ -101,5 +101,5 @@ class DCGAN(Model):
 
 
 @hookimpl
-def register_models(register):  # type: ignore[no-untyped-def]
+def register_models(register: Register) -> None:
     register(DCGAN)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
+import torch
 from torch import Tensor, nn
 
 from ganbench.components import param
@@ -30,23 +31,58 @@ def _mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.S
     return nn.Sequential(*layers)
 
 
+def stacked_linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """K linear layers at once: x (K, B, n), weight (K, m, n), bias (K, m) -> (K, B, m).
+
+    One batched matmul (baddbmm) when n > 1 and m > 1. A layer with one output (or one
+    input) is an elementwise product and sum instead: a batched matmul of one member is
+    a plain matmul, which BLAS computes as a matrix-vector product when a side is 1, with
+    other rounding than the batched product; written this way, every member's arithmetic
+    is the same whatever K, so a trial gives the same numbers, bit for bit, in any group.
+    """
+    if weight.shape[1] > 1 and weight.shape[2] > 1:
+        return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
+    if weight.shape[1] == 1:
+        return (x * weight).sum(dim=-1, keepdim=True) + bias.unsqueeze(1)
+    return x * weight.transpose(1, 2) + bias.unsqueeze(1)  # one input: an outer product
+
+
+def _stacked_body(body: nn.Sequential, params: Mapping[str, Tensor], x: Tensor) -> Tensor:
+    """``body`` for K members at once: x (K, B, n_in), params stacked (K, ...) under the
+    module's own parameter names."""
+    for i, layer in enumerate(body):
+        if isinstance(layer, nn.Linear):
+            x = stacked_linear(x, params[f"body.{i}.weight"], params[f"body.{i}.bias"])
+        else:
+            x = layer(x)  # an elementwise activation
+    return x
+
+
 class _Critic(nn.Module):
-    def __init__(self, body: nn.Module) -> None:
+    def __init__(self, body: nn.Sequential) -> None:
         super().__init__()
         self.body = body
 
     def forward(self, x: Tensor) -> Tensor:
         return self.body(x.flatten(1)).squeeze(-1)
 
+    def forward_stacked(self, params: Mapping[str, Tensor], x: Tensor) -> Tensor:
+        """K critics at once: samples (K, B, ...) -> outputs (K, B)."""
+        return _stacked_body(self.body, params, x.flatten(2)).squeeze(-1)
+
 
 class _Generator(nn.Module):
-    def __init__(self, body: nn.Module, shape: tuple[int, ...]) -> None:
+    def __init__(self, body: nn.Sequential, shape: tuple[int, ...]) -> None:
         super().__init__()
         self.body = body
         self.shape = shape
 
     def forward(self, z: Tensor) -> Tensor:
         return self.body(z).view(z.shape[0], *self.shape)
+
+    def forward_stacked(self, params: Mapping[str, Tensor], z: Tensor) -> Tensor:
+        """K generators at once: latents (K, B, latent_dim) -> samples (K, B, *shape)."""
+        return _stacked_body(self.body, params, z).view(z.shape[0], z.shape[1], *self.shape)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,28 +9,15 @@ the critic's raw outputs on a real batch and on a fake batch (tensors whose
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Protocol
 
 import torch
 from torch import Tensor
 
-from ganbench.components import Component, param
-
-
-@dataclasses.dataclass(frozen=True)
-class Hyper(Component):
-    """Training hyperparameters an objective brings as defaults; a suite may override each."""
-
-    name: ClassVar[str] = "hyper"
-
-    n_critic: int = param(1, min=1, max=1000, help="critic steps per generator step")
-    lr_g: float = param(2e-4, min=0.0, max=10.0, exclusive_min=True, help="generator Adam learning rate")
-    lr_d: float = param(2e-4, min=0.0, max=10.0, exclusive_min=True, help="critic Adam learning rate")
-    betas: tuple[float, float] = param((0.5, 0.999), min=0.0, max=0.99999, help="Adam (beta1, beta2)")
-    penalty: str = param("none", help="critic regulariser by name ('none', 'gp', ...)")
-    penalty_weight: float = param(0.0, min=0.0, max=1e6, help="weight of the penalty")
-    clip: float = param(0.0, min=0.0, help="clamp critic weights to [-clip, clip] after each step; 0 = off")
+from ganbench.components import Component, build
+from ganbench.config import Hyper
+from ganbench.errors import ConfigError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,22 +36,28 @@ class Objective(Component):
     #: whether ``generator_loss`` uses the critic's output on real data (RaGAN does)
     generator_needs_real: ClassVar[bool] = False
 
-    @property
-    def generator(self) -> str:
-        """How the generator loss is formed (shown in ``ganbench list objectives``)."""
+    def describe_generator(self) -> str:
+        """The generator loss, as text for ``ganbench list objectives`` (the one place it is declared).
+
+        It is a method of the configured objective, so an objective whose generator loss is
+        an option (the f-GANs' ``generator = "saturating"``) describes the loss that option
+        selects; the listing shows the text for every choice of an option that changes it."""
         return ""
 
-    def describe_generator(self) -> str:
-        """The generator loss as shown in ``ganbench list objectives``: ``generator`` by default.
+    @classmethod
+    def formulas(cls) -> dict[str, str]:
+        """Formulas that define the objective beyond ``reports``, as column heading -> text.
 
-        An objective whose generator loss is an option (a dataclass field that a suite
-        sets, e.g. the f-GANs' ``generator = "saturating"``) overrides this so that the
-        text follows the option's value."""
-        return self.generator
+        ``ganbench list objectives`` prints the objectives of one family that declare
+        formulas in a table of their own (the f-GANs declare f, g_f and f*)."""
+        return {}
 
     @classmethod
     def default_hyper(cls) -> Hyper:
-        return Hyper(**cls.hyper)
+        """``hyper`` over the :class:`Hyper` defaults, validated (a bad key or value is a ConfigError)."""
+        if not isinstance(cls.hyper, Mapping):
+            raise ConfigError(f"objective '{cls.name}': hyper must be a dict, got {cls.hyper!r}")
+        return build(Hyper, cls.hyper, f"objective '{cls.name}': hyper")
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
         """Loss the critic minimises, from its outputs on real and fake batches."""
@@ -79,11 +72,38 @@ class Objective(Component):
         raise NotImplementedError
 
 
+class Draws(Protocol):
+    """Random numbers for the K members a penalty is computed for: each method returns a
+    tensor of shape (K, *shape) on the training device, row k drawn from member k's own
+    generator (so a trial's result never depends on which trials it trained with)."""
+
+    def uniform(self, *shape: int) -> Tensor:
+        """U[0, 1) of shape (K, *shape)."""
+        ...
+
+    def normal(self, *shape: int) -> Tensor:
+        """N(0, 1) of shape (K, *shape)."""
+        ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Penalty(Component):
-    """A critic regulariser: ``penalty(critic, real, fake)`` -> scalar, unweighted."""
+    """A critic regulariser, unweighted (the suite's ``penalty_weight`` multiplies it).
 
-    def __call__(self, critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor) -> Tensor:
+    ``penalty(critic, real, fake, draws)`` is computed for K members at once (K = 1 for a
+    trial trained alone): ``real`` and ``fake`` have shape (K, B, *sample_shape), ``critic``
+    maps such a tensor to outputs (K, B), member k's samples through member k's critic, and
+    ``draws`` gives each member's random numbers. Returns each member's penalty, shape (K,).
+    Gradients with respect to the samples are per member and per sample; see
+    :func:`per_sample_grad_norm`.
+
+    ``default_weight`` is the weight a suite gets when it names the penalty without a
+    ``penalty_weight`` (the paper's value; ``ganbench list penalties`` shows it).
+    """
+
+    default_weight: ClassVar[float] = 1.0
+
+    def __call__(self, critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
         raise NotImplementedError
 
 
@@ -92,9 +112,15 @@ def mean(x: Tensor) -> Tensor:
     return x.mean(dim=-1)
 
 
-def per_sample_grad_norm(critic: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
-    """‖∇ₓ critic(x_i)‖₂ for every sample i, differentiable (for penalties)."""
+def per_sample_grad_sqnorm(critic: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """‖∇ₓ critic(x_ki)‖₂² for every member k and sample i of ``x`` (K, B, ...): shape (K, B),
+    differentiable (penalties add it to the critic's loss). Members and samples are
+    independent, so the gradient of the summed outputs holds every per-sample gradient."""
     x = x.detach().requires_grad_(True)
-    out = critic(x)
-    (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
-    return (grad.flatten(1).square().sum(dim=1) + 1e-12).sqrt()
+    (grad,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    return grad.flatten(2).square().sum(dim=2)
+
+
+def per_sample_grad_norm(critic: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """‖∇ₓ critic(x_ki)‖₂ for every member k and sample i of ``x`` (K, B, ...): shape (K, B)."""
+    return (per_sample_grad_sqnorm(critic, x) + 1e-12).sqrt()

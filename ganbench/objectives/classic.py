@@ -15,7 +15,7 @@ from typing import ClassVar
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 
 _LOG2 = math.log(2.0)
@@ -30,8 +30,7 @@ class Minimax(Objective):
     reports: ClassVar[str] = "JSD = log 2 - L_D/2"
     reference: ClassVar[str] = "Goodfellow et al. 2014"
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "saturating: -E softplus(D(G(z)))"
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
@@ -49,8 +48,7 @@ class NonSaturating(Minimax):
     name: ClassVar[str] = "nonsaturating"
     description: ClassVar[str] = "original GAN critic, non-saturating generator loss"
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "non-saturating: E softplus(-D(G(z)))"
 
     def generator_loss(self, real: Tensor | None, fake: Tensor) -> Tensor:
@@ -58,6 +56,6 @@ class NonSaturating(Minimax):
 
 
 @hookimpl
-def register_objectives(register):  # type: ignore[no-untyped-def]
+def register_objectives(register: Register) -> None:
     register(Minimax)
     register(NonSaturating)

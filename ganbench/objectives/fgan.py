@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ganbench.components import param
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 from ganbench.objectives.special import wright_omega
 
@@ -45,7 +45,8 @@ class FGAN(Objective):
 
     family: ClassVar[str] = "f-gan"
     reference: ClassVar[str] = "Nowozin et al. 2016"
-    #: the generator function, output activation and its conjugate, as text (Nowozin et al., Table 2)
+    #: the generator function, output activation and its conjugate, as text (Nowozin et al., Table 2);
+    #: ``ganbench list objectives`` prints them (see ``formulas``), and the README's table is that output
     f: ClassVar[str] = ""
     g_f: ClassVar[str] = ""
     f_star: ClassVar[str] = ""
@@ -59,11 +60,9 @@ class FGAN(Objective):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.quantity:
-            bounds = f" (in {cls.bounds})" if cls.bounds else ""
-            cls.reports = f"{cls.quantity}{bounds} ≥ E_p[{cls.t_text}] - E_q[{cls.c_text}]"
+            cls.reports = f"{cls.bounded_quantity()} ≥ E_p[{cls.t_text}] - E_q[{cls.c_text}]"
 
-    # An option, settable in a suite (`generator = "saturating"`).  It shadows the
-    # descriptive `Objective.generator` property; `describe_generator` gives the text.
+    # An option, settable in a suite (`generator = "saturating"`); `describe_generator` gives its text.
     generator: Literal["nonsaturating", "saturating"] = param(
         "nonsaturating",
         help="'nonsaturating': -E g_f(V(G(z))); 'saturating': -E f*(g_f(V(G(z)))), the critic's own objective",
@@ -73,6 +72,19 @@ class FGAN(Objective):
         if self.generator == "saturating":
             return f"saturating: -E_q[{self.c_text}]"
         return f"non-saturating: -E_q[{self.t_text}]"
+
+    @classmethod
+    def bounded_quantity(cls) -> str:
+        return f"{cls.quantity} (in {cls.bounds})" if cls.bounds else cls.quantity
+
+    @classmethod
+    def formulas(cls) -> dict[str, str]:
+        return {
+            "f(u)": cls.f,
+            "g_f(v)": cls.g_f,
+            "f*(t)": cls.f_star,
+            "reports (D_f(P‖Q) = ∫ q f(p/q), P data, Q generator)": cls.bounded_quantity(),
+        }
 
     def activation(self, v: Tensor) -> Tensor:
         """g_f(v): maps the raw critic output into the domain of f*."""
@@ -297,6 +309,6 @@ MEMBERS: tuple[type[FGAN], ...] = (
 
 
 @hookimpl
-def register_objectives(register):  # type: ignore[no-untyped-def]
+def register_objectives(register: Register) -> None:
     for cls in MEMBERS:
         register(cls)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from torch import Tensor
 
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 
 
@@ -33,8 +33,7 @@ class WassersteinGP(Objective):
         "penalty_weight": 10.0,
     }
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "-E D(G(z))"
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
@@ -71,6 +70,6 @@ class WassersteinClip(WassersteinGP):
 
 
 @hookimpl
-def register_objectives(register):  # type: ignore[no-untyped-def]
+def register_objectives(register: Register) -> None:
     register(WassersteinGP)
     register(WassersteinClip)

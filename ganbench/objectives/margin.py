@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 
 
@@ -26,8 +26,7 @@ class Hinge(Objective):
     reference: ClassVar[str] = "Lim & Ye 2017; Miyato et al. 2018"
     hyper: ClassVar[dict[str, Any]] = {"n_critic": 5, "betas": (0.0, 0.9)}
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "-E D(G(z))"
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
@@ -56,8 +55,7 @@ class LeastSquares(Objective):
     reports: ClassVar[str] = "Δ = 2 - 8·L_D"
     reference: ClassVar[str] = "Mao et al. 2017"
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "½E (D(G(z)) - 1)²"
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
@@ -71,6 +69,6 @@ class LeastSquares(Objective):
 
 
 @hookimpl
-def register_objectives(register):  # type: ignore[no-untyped-def]
+def register_objectives(register: Register) -> None:
     register(Hinge)
     register(LeastSquares)

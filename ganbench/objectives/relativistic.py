@@ -33,7 +33,7 @@ from typing import ClassVar
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganbench.hookspecs import hookimpl
+from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 
 _LOG4 = math.log(4.0)
@@ -56,8 +56,7 @@ class RelativisticAverage(Objective):
     reference: ClassVar[str] = "Jolicoeur-Martineau 2018"
     generator_needs_real: ClassVar[bool] = True
 
-    @property
-    def generator(self) -> str:
+    def describe_generator(self) -> str:
         return "E softplus(-(C(G(z)) - E C(x))) + E softplus(C(x) - E C(G(z)))"
 
     def critic_loss(self, real: Tensor, fake: Tensor) -> Tensor:
@@ -73,5 +72,5 @@ class RelativisticAverage(Objective):
 
 
 @hookimpl
-def register_objectives(register):  # type: ignore[no-untyped-def]
+def register_objectives(register: Register) -> None:
     register(RelativisticAverage)

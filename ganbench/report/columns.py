@@ -16,9 +16,10 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+from ganbench.metrics.summary import ALL_MODES_STEP, STABILITY
 from ganbench.plugins import Registry
+from ganbench.report.console import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS
 from ganbench.report.load import SuiteResults
-from ganbench.report.table import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS, HIDDEN
 
 ESTIMATE = "estimate"
 #: throughput figures: they measure the machine (and what else ran on it), not the objective
@@ -32,11 +33,11 @@ HARNESS_DOCS: dict[str, tuple[str, str]] = {
     ),
     "steps_per_s": ("generator steps/s", "generator steps per second of training, evaluation excluded"),
     "wall_time": ("s", "seconds the trial took, evaluation and checkpoints included (summed over resumes)"),
-    "all_modes_step": (
+    ALL_MODES_STEP: (
         "generator steps",
         "first evaluated step at which every mode was captured; 'never' when no evaluation captured them all",
     ),
-    "stability": (
+    STABILITY: (
         "unit of {distance}",
         "standard deviation of {distance} over the last {window} evaluations (lower is steadier)",
     ),
@@ -66,7 +67,7 @@ def present(suite: SuiteResults) -> set[str]:
 def columns(suite: SuiteResults) -> dict[str, str]:
     """Every figure present in the results (metric outputs, then harness and convergence figures)."""
     here = present(suite)
-    cols = {k: d for k, d in suite.outputs.items() if k not in HIDDEN}
+    cols = {k: d for k, d in suite.outputs.items() if k not in suite.coverage_totals}
     cols.update(HARNESS_OUTPUTS)
     cols.update(CONVERGENCE_OUTPUTS)
     return {k: d for k, d in cols.items() if k in here}
@@ -75,7 +76,9 @@ def columns(suite: SuiteResults) -> dict[str, str]:
 def headline(suite: SuiteResults, only: Sequence[str] = ()) -> dict[str, str]:
     """The metrics that objectives are ranked and tested on: the suite's metric outputs with a direction."""
     cols = columns(suite)
-    chosen = {k: d for k, d in suite.outputs.items() if d in ("max", "min") and k in cols and k not in HIDDEN}
+    chosen = {
+        k: d for k, d in suite.outputs.items() if d in ("max", "min") and k in cols and k not in suite.coverage_totals
+    }
     if only:
         chosen = {k: d for k, d in chosen.items() if k in only}
     return chosen

@@ -16,17 +16,18 @@ from typing import Any
 
 import numpy as np
 
+from ganbench.metrics.summary import ALL_MODES_STEP
 from ganbench.report.columns import TIMING, columns
+from ganbench.report.console import ARROW
 from ganbench.report.document import Cell, Document, Heading, Paragraph, Table
 from ganbench.report.fmt import NONE, fmt, fmt_p
 from ganbench.report.load import SuiteResults, Trial
 from ganbench.report.metric_tables import runs
 from ganbench.report.stats import ALPHA, holm
-from ganbench.report.table import ARROW
 from ganbench.report.twosample import NAMES, Outcome, compare_runs
 
 #: figures not compared: the first-step figure (which has 'never' values)
-SKIP = {"all_modes_step"}
+SKIP = {ALL_MODES_STEP}
 FAMILIES = ("quality", "timing")
 
 

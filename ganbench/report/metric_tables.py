@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ganbench.metrics.summary import ALL_MODES_STEP
 from ganbench.plugins import Registry
 from ganbench.report.columns import ESTIMATE, Column
 from ganbench.report.document import Cell, Table
@@ -28,7 +29,7 @@ STATUS_WORDS = {
     "missing": "missing",
 }
 #: a figure that is a first time something happened: 'never' is a value, not a missing one
-FIRST_STEP = "all_modes_step"
+FIRST_STEP = ALL_MODES_STEP
 
 
 def runs(trials: Sequence[Trial]) -> str:

@@ -10,13 +10,13 @@ from typing import Any
 
 import numpy as np
 
+from ganbench.report.console import ARROW
 from ganbench.report.document import Cell, Table
 from ganbench.report.fmt import NONE, fmt, fmt_p, safe_name
 from ganbench.report.friedman import RankTest, rank_test, seeds_needed
 from ganbench.report.load import FINAL, SuiteResults, Trial
 from ganbench.report.metric_tables import runs
 from ganbench.report.stats import holm
-from ganbench.report.table import ARROW
 
 
 def score_matrix(

@@ -1,15 +1,4 @@
-"""The results store: one directory per trial, every file written atomically.
-
-<root>/<suite>/<trial-id>/
-    config.json      the fully resolved trial
-    history.jsonl    one JSON object per evaluation
-    final.json       status, final metrics and convergence figures
-    samples/step_<N>.npy   generated samples at each evaluation
-    checkpoint.pt    models, optimisers, RNG states and history so far
-    error.txt        traceback, for trials whose plugin raised
-    DONE             completion marker, written last
-<root>/<suite>/summary.csv   one row per finished trial, rebuilt from the directories
-"""
+"""One trial's directory and its files, every one written atomically."""
 
 from __future__ import annotations
 
@@ -18,12 +7,10 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 MARKER = "DONE"
 _UMASK = os.umask(0)
@@ -93,50 +80,18 @@ class TrialDir:
     def read_samples(self, step: int) -> np.ndarray:
         return np.load(self.samples_dir / f"step_{step:09d}.npy", allow_pickle=False)
 
+    def write_config(self, config: dict[str, Any]) -> None:
+        """The resolved trial (:meth:`ganbench.trial.Trial.to_json`)."""
+        atomic_write_json(self.config, config)
+
+    def write_final(self, final: dict[str, Any]) -> None:
+        """final.json alone: a failed trial's record, which a rerun retries."""
+        atomic_write_json(self.final_file, final)
+
     def finish(self, final: dict[str, Any]) -> None:
         """Write final.json then the completion marker, in that order."""
-        atomic_write_json(self.final_file, final)
+        self.write_final(final)
         atomic_write(self.marker, b"")
 
     def read_final(self) -> dict[str, Any]:
         return json.loads(self.final_file.read_text())
-
-
-def trial_dirs(suite_dir: Path) -> Iterator[TrialDir]:
-    for p in sorted(Path(suite_dir).iterdir()) if Path(suite_dir).is_dir() else []:
-        if p.is_dir() and (p / "config.json").exists():
-            yield TrialDir(p)
-
-
-def collect(suite_dir: Path) -> pd.DataFrame:
-    """One row per finished trial (complete or diverged, marked DONE) and per trial whose
-    last attempt failed with an error: identifying columns, status, then final metrics."""
-    rows = []
-    for td in trial_dirs(suite_dir):
-        try:  # another runner may be rewriting an unfinished trial right now
-            final = td.read_final()
-            config = json.loads(td.config.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            continue
-        if not td.is_done() and final.get("status") != "error":
-            continue
-        row = {
-            "trial": td.path.name,
-            "dataset": config["dataset"]["label"],
-            "objective": config["objective"]["label"],
-            "seed": config["seed"],
-            "status": final["status"],
-            "device": final.get("device", ""),
-        }
-        row.update({k: v for k, v in final.get("metrics", {}).items()})
-        row.update({k: v for k, v in final.get("convergence", {}).items()})
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def write_summary(suite_dir: Path) -> pd.DataFrame:
-    """Rebuild ``summary.csv`` from the trial directories (never the other way round)."""
-    frame = collect(suite_dir)
-    if not frame.empty:
-        atomic_write(Path(suite_dir) / "summary.csv", frame.to_csv(index=False).encode())
-    return frame

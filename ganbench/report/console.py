@@ -1,19 +1,24 @@
-"""The per-dataset comparison table printed after a run: objectives × metrics, mean ± std over seeds."""
+"""The end-of-run console table: per dataset, objectives × metrics, mean ± std over seeds.
+
+It renders the same frame as ``summary.csv`` (:meth:`ganbench.results.SuiteResults.frame`)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 import pandas as pd
 from tabulate import tabulate
+
+from ganbench.metrics.summary import ALL_MODES_STEP, STABILITY
+from ganbench.results import SuiteResults
+from ganbench.status import Status
 
 ARROW = {"max": "↑", "min": "↓", "": ""}
 
 #: figures every trial reports besides its metrics' outputs, with their directions
 HARNESS_OUTPUTS = {"estimate": "", "steps_per_s": "max", "wall_time": "min"}
-CONVERGENCE_OUTPUTS = {"all_modes_step": "min", "stability": "min"}
-HIDDEN = {"modes_total"}
+CONVERGENCE_OUTPUTS = {ALL_MODES_STEP: "min", STABILITY: "min"}
 
 
 def _fmt(x: float) -> str:
@@ -35,13 +40,13 @@ def mean_std(values: pd.Series) -> str:
 
 def _runs(group: pd.DataFrame) -> str:
     counts = group["status"].value_counts()
-    parts = [f"{counts.get('complete', 0)} ok"]
-    parts += [f"{counts[s]} {s}" for s in ("diverged", "error") if counts.get(s, 0)]
+    parts = [f"{counts.get(Status.COMPLETE, 0)} ok"]
+    parts += [f"{counts[s]} {s}" for s in (Status.DIVERGED, Status.ERROR) if counts.get(s, 0)]
     return ", ".join(parts)
 
 
 def _first_step(group: pd.DataFrame) -> str:
-    steps = group["all_modes_step"]
+    steps = group[ALL_MODES_STEP]
     reached = pd.to_numeric(steps, errors="coerce").dropna()
     never = len(steps) - len(reached)
     if reached.empty:
@@ -50,30 +55,39 @@ def _first_step(group: pd.DataFrame) -> str:
     return f"{text} ({never} never)" if never else text
 
 
-def columns(outputs: Mapping[str, str], frame: pd.DataFrame) -> dict[str, str]:
-    """Ordered column -> direction for the metrics present in ``frame``."""
-    cols = {k: d for k, d in outputs.items() if k not in HIDDEN}
+def columns(outputs: Mapping[str, str], frame: pd.DataFrame, hidden: Set[str] = frozenset()) -> dict[str, str]:
+    """Ordered column -> direction for the metrics present in ``frame``, but ``hidden`` ones
+    (coverage totals, which only say out of how many a coverage count is)."""
+    cols = {k: d for k, d in outputs.items() if k not in hidden}
     cols.update(HARNESS_OUTPUTS)
     cols.update(CONVERGENCE_OUTPUTS)
     return {k: d for k, d in cols.items() if k in frame.columns}
 
 
-def dataset_tables(frame: pd.DataFrame, outputs: Mapping[str, str], fmt: str = "github") -> dict[str, str]:
-    """One table per dataset.  Only complete trials enter the means; the 'runs'
-    column counts every trial, so diverged and failed ones are never hidden."""
+def console_tables(results: SuiteResults, fmt: str = "github") -> dict[str, str]:
+    """One table per dataset of ``results``.  Only complete trials enter the means; the
+    'runs' column counts every trial with a final state, so diverged and failed ones are
+    never hidden."""
+    return dataset_tables(results.frame(), results.outputs, results.coverage_totals, fmt)
+
+
+def dataset_tables(
+    frame: pd.DataFrame, outputs: Mapping[str, str], hidden: Set[str] = frozenset(), fmt: str = "github"
+) -> dict[str, str]:
+    """One table per dataset of a summary frame (see :func:`console_tables`)."""
     tables: dict[str, str] = {}
     if frame.empty:
         return tables
-    cols = columns(outputs, frame)
+    cols = columns(outputs, frame, hidden)
     for dataset, sub in frame.groupby("dataset", sort=False):
         rows = []
         for objective, group in sub.groupby("objective", sort=False):
-            ok = group[group["status"] == "complete"]
+            ok = group[group["status"] == Status.COMPLETE]
             row = {"objective": objective, "runs": _runs(group)}
             for col in cols:
                 row[col] = (
                     _first_step(ok)
-                    if col == "all_modes_step" and not ok.empty
+                    if col == ALL_MODES_STEP and not ok.empty
                     else mean_std(ok.get(col, pd.Series(dtype=float)))
                 )
             rows.append(row)

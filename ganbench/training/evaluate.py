@@ -1,0 +1,82 @@
+"""Evaluation of every member of a group at one step.
+
+Each member's evaluation samples come from a generator of their own, seeded from the
+trial's seed and the step, so evaluation never perturbs training (a different schedule
+leaves the trajectory unchanged) and a member's figures do not depend on its group.
+The generators of all members run in one pass (:func:`sample`); the metrics then run per
+member, on the CPU (:func:`measure`), keyword arguments only (``real=``, ``fake=``), so the
+two can never be swapped. Samples and critic outputs stay in the training precision
+(float32, or float64 where asked).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+from torch import Tensor
+
+from ganbench.training.group import Group, blame
+from ganbench.training.member import Member
+
+#: evaluation samples per forward pass and member
+EVAL_CHUNK = 8192
+
+
+def eval_seed(seed: int, step: int) -> int:
+    return (seed * 1_000_003 + step) % 2**63
+
+
+@dataclasses.dataclass
+class Sampled:
+    """What the networks gave for one member at one step: the critic's estimate, and the
+    generated and real samples (CPU) that the metrics then measure."""
+
+    member: Member
+    estimate: float
+    fake: Tensor
+    real: Tensor
+
+    @property
+    def finite(self) -> bool:
+        """Are the generated samples finite? (If not, the member diverged: no metric runs.)"""
+        return bool(torch.isfinite(self.fake).all())
+
+
+@torch.no_grad()
+def sample(group: Group, step: int) -> list[Sampled]:
+    """Every member's evaluation samples and estimate at ``step``, in one pass of the
+    stacked networks. An estimate that raises fails its members only
+    (:class:`~ganbench.training.group.MemberFailure` names them)."""
+    n = group.members[0].trial.train.eval_samples
+    device, dtype = group.gen.flat.device, group.gen.flat.dtype
+    zs, reals = [], []
+    for m in group.members:
+        g = torch.Generator().manual_seed(eval_seed(m.trial.seed, step))
+        zs.append(torch.randn((n, *group.latent), generator=g))
+        reals.append(m.parts.dataset.sample(n, generator=g))
+    z, real = torch.stack(zs), torch.stack(reals)
+    fakes, d_real, d_fake = [], [], []
+    for i in range(0, n, EVAL_CHUNK):
+        f = group.gen(z[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype))
+        fakes.append(f.cpu())
+        d_fake.append(group.critic(f).cpu())
+        d_real.append(group.critic(real[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype)).cpu())
+    fake, out_real, out_fake = torch.cat(fakes, dim=1), torch.cat(d_real, dim=1), torch.cat(d_fake, dim=1)
+    estimates = torch.empty(len(group), dtype=dtype)
+    for run in group.runs:
+        s = run.members
+        with blame(s):
+            estimates[s] = run.objective.estimate(out_real[s], out_fake[s])
+    return [Sampled(m, float(estimates[k]), fake[k], real[k].to(dtype)) for k, m in enumerate(group.members)]
+
+
+def measure(sampled: Sampled) -> dict[str, float]:
+    """The member's estimate and every metric of its samples (CPU; safe in another thread)."""
+    m = sampled.member
+    values = {"estimate": sampled.estimate}
+    for metric in m.parts.metrics:
+        with blame(slice(0, 1)):
+            computed = metric.compute(real=sampled.real, fake=sampled.fake, dataset=m.parts.dataset)
+        values.update({key: float(v) for key, v in computed.items()})
+    return values

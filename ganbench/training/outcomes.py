@@ -1,0 +1,100 @@
+"""How a member's attempt ends: its final record, written to its directory, and the result
+the runner reports. Shared by the training schedule and the evaluation pipeline."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from ganbench.errors import TrialDiverged
+from ganbench.metrics import summary
+from ganbench.results import TrialDir, atomic_write
+from ganbench.status import Status
+from ganbench.training.member import Member
+from ganbench.trial import final_record
+
+Result = dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineOptions:
+    """How a group trains (never part of a trial's identity)."""
+
+    dtype: torch.dtype = torch.float32
+    #: the run's environment (:func:`ganbench.environment.run_environment`), recorded in final records
+    environment: Mapping[str, Any] | None = None
+    #: compute each evaluation's metrics in a background thread while training goes on
+    #: (None: on accelerators, where the CPU would otherwise stall the device)
+    overlap: bool | None = None
+
+
+def last_metrics(record: dict[str, Any]) -> dict[str, Any]:
+    """A history record's figures without its step: what a final record keeps."""
+    return {k: v for k, v in record.items() if k != "step"}
+
+
+class Outcomes:
+    """Each member's result, by member identity, as its attempt ends."""
+
+    def __init__(self, device: str, options: EngineOptions) -> None:
+        self.device = device
+        self.options = options
+        self.results: dict[int, Result] = {}
+
+    def __contains__(self, member: Member) -> bool:
+        return id(member) in self.results
+
+    def environment(self, group_size: int) -> dict[str, Any] | None:
+        if self.options.environment is None:
+            return None
+        date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        return {**self.options.environment, "group_size": group_size, "date": date}
+
+    def fail(self, m: Member, exc: BaseException, trace: str, group_size: int) -> None:
+        self.results[id(m)] = fail(m.td, self.device, exc, trace, m.logs, self.environment(group_size))
+
+    def diverge(self, m: Member, exc: TrialDiverged, group_size: int) -> None:
+        good = m.history[-1] if m.history else {}
+        final = final_record(
+            Status.DIVERGED,
+            step=exc.step,
+            device=self.device,
+            message=str(exc),
+            metrics=last_metrics(good),
+            last_good_step=good.get("step"),
+            environment=self.environment(group_size),
+        )
+        m.td.finish(final)
+        self.results[id(m)] = {"status": Status.DIVERGED, "message": str(exc), "final": final, "logs": m.logs}
+
+    def complete(self, m: Member, step: int, group_size: int) -> None:
+        conv = m.trial.convergence
+        final = final_record(
+            Status.COMPLETE,
+            step=step,
+            device=self.device,
+            metrics=last_metrics(m.history[-1]),
+            convergence=summary.convergence(m.history, m.parts.metrics, conv.distance, conv.window),
+            environment=self.environment(group_size),
+        )
+        m.td.finish(final)
+        self.results[id(m)] = {"status": Status.COMPLETE, "message": "", "final": final, "logs": m.logs}
+
+    def interrupt(self, m: Member, step: int) -> None:
+        message = f"interrupted at step {step}; checkpoint written"
+        self.results[id(m)] = {"status": Status.INTERRUPTED, "message": message, "logs": m.logs}
+
+
+def fail(
+    td: TrialDir, device: str, exc: BaseException, trace: str, logs: list[str], environment: dict[str, Any] | None
+) -> Result:
+    """A failed attempt: the traceback in ``error.txt``, an error record (no DONE marker, so
+    a rerun retries it)."""
+    atomic_write(td.error_file, trace.encode())
+    message = f"{type(exc).__name__}: {exc}"
+    td.write_final(final_record(Status.ERROR, device=device, message=message, metrics={}, environment=environment))
+    return {"status": Status.ERROR, "message": f"{message} (traceback in {td.error_file})", "logs": logs}

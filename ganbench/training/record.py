@@ -1,0 +1,182 @@
+"""What happens at a boundary of the schedule: evaluations and checkpoints of a group.
+
+At an evaluation, a member whose losses or parameters are no longer finite leaves the
+group as diverged; the others' samples and estimates come from one pass of the stacked
+networks, and their loss sums and timing windows restart. That much happens at once.
+The rest (the metrics, the history record, the sample snapshot, the checkpoint) runs
+either right away or, with ``overlap``, in a background thread while the group trains on
+to its next boundary, where it is collected: a member whose samples were not finite or
+whose metric raised then leaves the group. One boundary's work is in flight at a time,
+and a member's history is only read once its work is collected.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import time
+from typing import Any
+
+import numpy as np
+
+from ganbench.errors import TrialDiverged
+from ganbench.training import checkpoint
+from ganbench.training.evaluate import Sampled, measure, sample
+from ganbench.training.group import Group, MemberFailure
+from ganbench.training.member import Member
+from ganbench.training.outcomes import Outcomes
+
+
+@dataclasses.dataclass
+class _Entry:
+    member: Member
+    sampled: Sampled | None = None  # evaluated at this boundary
+    record: dict[str, Any] | None = None  # the history record so far (no metrics yet)
+    state: dict[str, Any] | None = None  # the checkpoint, captured (no history yet)
+
+
+@dataclasses.dataclass
+class _Job:
+    step: int
+    group_size: int
+    entries: list[_Entry]
+    started: float
+
+
+def remaining(group: Group | None, leaving: set[int]) -> Group | None:
+    """``group`` without the members whose ids are in ``leaving`` (None if none remain)."""
+    if group is None or not leaving:
+        return group
+    keep = [k for k, m in enumerate(group.members) if id(m) not in leaving]
+    return group.select(keep) if keep else None
+
+
+class Recorder:
+    def __init__(self, outcomes: Outcomes, overlap: bool) -> None:
+        self.outcomes = outcomes
+        self.pool = cf.ThreadPoolExecutor(1, thread_name_prefix="ganbench-metrics") if overlap else None
+        self.inflight: cf.Future[set[int]] | None = None
+
+    def close(self) -> None:
+        self.collect(None)
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def collect(self, group: Group | None) -> Group | None:
+        """Wait for the boundary work in flight; its leaving members leave ``group``."""
+        if self.inflight is None:
+            return group
+        future, self.inflight = self.inflight, None
+        return remaining(group, future.result())
+
+    def boundary(self, group: Group, evaluate: bool, save: bool, only: set[int] | None = None) -> Group | None:
+        """Evaluate (``evaluate``) and/or checkpoint (``save``) the members of ``group`` (those
+        with ids in ``only``, default all) at its step. Returns the group of members remaining."""
+        kept = self.collect(group)
+        if kept is None:
+            return None
+        group, t0, step = kept, time.perf_counter(), kept.step
+        chosen = [m for m in group.members if only is None or id(m) in only]
+        entries = {id(m): _Entry(m) for m in chosen}
+        if evaluate:
+            size = len(group)
+            finite = dict(zip(map(id, group.members), group.finite(), strict=True))
+            for m in chosen:
+                if not finite[id(m)]:
+                    self.outcomes.diverge(m, TrialDiverged(step, "a loss or a parameter"), size)
+            chosen = [m for m in chosen if finite[id(m)]]
+            for s in self._sample(group, chosen, size):
+                entries[id(s.member)].sampled = s
+            leaving = {id(m) for m in group.members if id(m) in entries and entries[id(m)].sampled is None}
+            kept = remaining(group, leaving)  # non-finite, or their estimate raised
+            if kept is None:
+                return None
+            group = kept
+            chosen = [m for m in chosen if id(m) not in leaving]
+            self._open_records(group, chosen, entries)
+        if save:
+            for k, m in enumerate(group.members):
+                if id(m) in entries and (not evaluate or entries[id(m)].sampled is not None):
+                    entries[id(m)].state = checkpoint.capture(group, k)
+        job = _Job(step, len(group), [entries[id(m)] for m in chosen], t0)
+        if self.pool is None:
+            return remaining(group, self._complete(job))
+        self.inflight = self.pool.submit(self._complete, job)
+        share = (time.perf_counter() - t0) / max(1, len(chosen))
+        for m in chosen:
+            m.wall_time += share
+        return group
+
+    def _sample(self, group: Group, chosen: list[Member], size: int) -> list[Sampled]:
+        """Samples of the ``chosen`` members; an estimate that raises fails its members only."""
+        while chosen:
+            index = [k for k, m in enumerate(group.members) if m in chosen]
+            try:
+                return sample(group if len(index) == len(group) else group.select(index), group.step)
+            except MemberFailure as failure:
+                failed = chosen[failure.members]
+                for m in failed:
+                    self.outcomes.fail(m, failure.error, failure.traceback, size)
+                chosen = [m for m in chosen if m not in failed]
+        return []
+
+    def _open_records(self, group: Group, chosen: list[Member], entries: dict[int, _Entry]) -> None:
+        """Each evaluated member's record without its metrics; its loss sums and window restart."""
+        step = group.step
+        sums = group.sums.detach().cpu()
+        for k, m in enumerate(group.members):
+            entry = entries.get(id(m))
+            if entry is None or entry.sampled is None:
+                continue
+            n = step - m.window_start
+            rate = step / m.train_time if step and m.train_time > 0 else float("nan")
+            entry.record = {
+                "step": step,
+                "loss_d": float(sums[k, 0]) / n if n else float("nan"),
+                "loss_g": float(sums[k, 1]) / n if n else float("nan"),
+                "steps_per_s": rate,
+                "samples_per_s": rate * group.batch * (group.n_critic + 1),
+                "window_steps_per_s": n / m.window_time if n and m.window_time > 0 else float("nan"),
+                "train_time": m.train_time,
+                "wall_time": m.wall_time,
+            }
+            m.window_start, m.window_time = step, 0.0
+            group.sums[k].zero_()
+
+    def _complete(self, job: _Job) -> set[int]:
+        """Metrics, history, samples and checkpoints of one boundary; returns the ids of the
+        members that leave (samples not finite, or a metric raised)."""
+        leaving: set[int] = set()
+        values: dict[int, dict[str, float]] = {}
+        for entry in job.entries:
+            m = entry.member
+            if entry.sampled is None:
+                continue
+            if not entry.sampled.finite:
+                self.outcomes.diverge(m, TrialDiverged(job.step, "generated samples"), job.group_size)
+                leaving.add(id(m))
+                continue
+            try:
+                values[id(m)] = measure(entry.sampled)
+            except MemberFailure as failure:
+                self.outcomes.fail(m, failure.error, failure.traceback, job.group_size)
+                leaving.add(id(m))
+        staying = [e for e in job.entries if id(e.member) not in leaving]
+        if self.pool is None:  # done in line: the members' clocks include this work
+            share = (time.perf_counter() - job.started) / max(1, len(job.entries))
+            for entry in job.entries:
+                entry.member.wall_time += share
+                for part in (entry.record, entry.state):
+                    if part is not None:
+                        part["wall_time"] = entry.member.wall_time
+        for entry in staying:
+            m = entry.member
+            if entry.sampled is not None and entry.record is not None:
+                m.history.append({**entry.record, **values[id(m)]})
+                m.td.write_history(m.history)
+                snapshot = m.trial.train.snapshot_samples
+                if snapshot:
+                    m.td.write_samples(job.step, entry.sampled.fake[:snapshot].numpy().astype(np.float32))
+            if entry.state is not None:
+                checkpoint.write(m, entry.state)
+        return leaving
