@@ -55,6 +55,7 @@ def write_trial(
     dataset_name: str | None = None,
     n_critic: int | None = None,
     history: list[dict[str, Any]] | None = None,
+    convergence: dict[str, Any] | None = None,
 ) -> Path:
     """A synthetic finished trial, laid out as ``run_trial`` lays one out (``history``: the
     evaluations, default three with the final ``metrics``)."""
@@ -75,7 +76,7 @@ def write_trial(
     td.write_history(history)
     for step, x in (samples or {}).items():
         td.write_samples(step, x)
-    td.finish({"status": status, "metrics": metrics, "convergence": {}})
+    td.finish({"status": status, "metrics": metrics, "convergence": convergence or {}})
     return td.path
 
 
@@ -104,12 +105,14 @@ def add_environment(suite_dir: Path, **overrides: Any) -> None:
         atomic_write_json(final, data)
 
 
-def write_suite_json(suite_dir: Path, outputs: dict[str, str]) -> None:
+def write_suite_json(suite_dir: Path, outputs: dict[str, str], coverage: list[dict[str, str]] | None = None) -> None:
+    """suite.json as ``ganbench run`` writes it; ``coverage``: the metrics' coverage declarations."""
     trials = sorted(p.name for p in suite_dir.iterdir() if (p / "config.json").exists())
-    atomic_write_json(
-        suite_dir / "suite.json",
-        {"name": suite_dir.name, "description": "", "source": "", "metric_outputs": outputs, "trials": trials},
-    )
+    meta: dict[str, Any] = {"name": suite_dir.name, "description": "", "source": "", "metric_outputs": outputs}
+    meta["trials"] = trials
+    if coverage is not None:
+        meta["coverage"] = coverage
+    atomic_write_json(suite_dir / "suite.json", meta)
 
 
 # ------------------------------------------------------------------ reading tables back

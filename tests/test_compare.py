@@ -126,6 +126,27 @@ def test_timing_figures_are_a_family_of_their_own(tmp_path, run_cli):
         assert adjusted[order[0]] == pytest.approx(min(1.0, 3 * ps[order[0]]), abs=2.5e-3)  # p shown to 3 places
 
 
+def test_the_first_step_at_full_coverage_is_not_compared(tmp_path, run_cli):
+    """all_modes_step has 'never' (None) values, so it stays out of both Holm families, as the
+    estimate does; the other convergence figure, stability, is a quality figure."""
+    rng = np.random.default_rng(3)
+    for name in ("a", "b"):
+        suite_dir = tmp_path / name
+        for seed in range(4):
+            step = None if seed == 0 else int(rng.integers(100, 900))
+            convergence = {"all_modes_step": step, "stability": 0.1 + 0.01 * rng.normal()}
+            metrics = {"energy": 1.0 + 0.05 * rng.normal(), "steps_per_s": 100.0, "estimate": rng.normal()}
+            write_trial(suite_dir, "ring", "base", seed, metrics, convergence=convergence)
+        write_suite_json(suite_dir, {"energy": "min"})
+    code, out, err = run_cli("compare", tmp_path / "a", tmp_path / "b")
+    assert code == 0, err
+    figures = {key[1] for key in _rows(out)}
+    assert figures == {"energy ↓", "stability ↓", "steps_per_s ↑"}
+    quality, timing = out.split("\n\n")[1].split(" timing: ")
+    assert quality.endswith("2 tests.") or " of 2 tests:" in quality  # energy and stability only
+    assert timing.startswith("no significant difference in 1 tests")
+
+
 def test_the_same_directory_twice_is_one_line(run_cli, tmp_path):
     code, out, err = run_cli("compare", FIXTURE, FIXTURE, "--out", tmp_path / "c.md")
     assert code == 0, err

@@ -30,7 +30,7 @@ from tests.report_helpers import (
     write_trial,
 )
 
-FIGURES = ("samples", "seeds", "curves-step", "curves-critic", "curves-time", "final", "throughput")
+FIGURES = ("samples", "seeds", "curves-step", "curves-critic", "curves-time", "coverage", "final", "throughput")
 
 
 @pytest.fixture(scope="module")
@@ -479,6 +479,38 @@ def test_the_format_follows_the_out_suffix(run_cli, tmp_path):
     assert (tmp_path / "fixture.tex").read_text().startswith("% ganbench report")
     assert (tmp_path / "fixture-tables" / "fixture-ring-headline.tex").is_file()
     assert (tmp_path / "fixture-data" / "summary.csv").is_file()
+
+
+def test_the_coverage_figure_has_a_panel_per_declared_coverage_output(tmp_path):
+    """The figure follows the metrics' coverage declarations (suite.json's "coverage", from
+    ``Metric.coverage``), whatever their outputs are called: one panel per declared count, the
+    declared total as its dashed line; the counts are not drawn again among the final values."""
+    from ganbench.report import figures
+
+    suite_dir = tmp_path / "cov"
+    for objective, hits in (("a", (5, 6, 6)), ("b", (3, 6, 4))):
+        for seed, hit in enumerate(hits):
+            values = {"support_hit": hit, "support_size": 6, "cells_seen": 10 + hit, "cells": 20, "quality": 0.5}
+            write_trial(suite_dir, "pts", objective, seed, values)
+    outputs = {"support_hit": "max", "support_size": "", "cells_seen": "max", "cells": "", "quality": "max"}
+    declared = [{"covered": "support_hit", "total": "support_size"}, {"covered": "cells_seen", "total": "cells"}]
+    write_suite_json(suite_dir, outputs, coverage=declared)
+    [suite] = load_results(suite_dir)
+    job = figures.coverage_job(suite, "pts", {}, "cov-pts")
+    assert job is not None and job.name == "cov-pts-coverage"
+    panels, _ = job.args
+    assert [(title, ref) for title, ref, _ in panels] == [("support_hit ↑ (of 6)", 6.0), ("cells_seen ↑ (of 20)", 20.0)]
+    assert [b.values.tolist() for b in panels[0][2]] == [[5, 6, 6], [3, 6, 4]]
+    heads = {"support_hit": "max", "cells_seen": "max", "quality": "max"}
+    jobs = {j.name: j for j in figures.metric_jobs(suite, "pts", heads, {}, "cov-pts")}
+    assert "cov-pts-coverage" in jobs
+    assert [title for title, _, _ in jobs["cov-pts-final"].args[0]] == ["quality ↑"]
+    suite.coverage = declared[1:]
+    assert [title for title, _, _ in figures.coverage_job(suite, "pts", {}, "cov-pts").args[0]] == [
+        "cells_seen ↑ (of 20)"
+    ]
+    suite.coverage = []
+    assert figures.coverage_job(suite, "pts", {}, "cov-pts") is None
 
 
 def test_ci_installs_every_latex_package_the_report_loads(rendered):

@@ -7,7 +7,6 @@ from typing import ClassVar
 
 import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
 from ganbench.components import param
@@ -43,6 +42,8 @@ def wasserstein_exact(x: Tensor, y: Tensor, p: int = 1) -> float:
     if log["result_code"] == 1:  # optimal
         value = float((plan * cost).sum())
     else:
+        from scipy.optimize import linear_sum_assignment  # the fallback: scipy.optimize takes a second to load
+
         rows, cols = linear_sum_assignment(cost)
         value = float(np.mean(cost[rows, cols]))
     return max(value, 0.0) ** (1.0 / p)

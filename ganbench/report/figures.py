@@ -175,7 +175,11 @@ def metric_jobs(
                 option=label,
             )
         )
-    final = [(f"{m} {ARROW[d]}".strip(), list(_bars(suite, dataset, m))) for m, d in heads.items()]
+    coverage = coverage_job(suite, dataset, colors, slug)
+    if coverage is not None:
+        jobs.append(coverage)
+    counts = {c["covered"] for c in suite.coverage} if coverage is not None else set()  # drawn there already
+    final = [(f"{m} {ARROW[d]}".strip(), list(_bars(suite, dataset, m))) for m, d in heads.items() if m not in counts]
     jobs.append(
         Job(
             f"{slug}-final",
@@ -197,6 +201,31 @@ def metric_jobs(
             )
         )
     return jobs
+
+
+def coverage_job(suite: SuiteResults, dataset: str, colors: Mapping[str, Any], slug: str) -> Job | None:
+    """One panel per coverage figure the suite's metrics declare (``Metric.coverage``): the count
+    of modes reached, with the total as a dashed line where every complete run has the same one."""
+    panels = []
+    for cov in suite.coverage:
+        bars = _bars(suite, dataset, cov["covered"])
+        if not any(b.values.size for b in bars):
+            continue
+        done = [t for t in suite.trials if t.dataset == dataset and t.status == "complete"]
+        totals = {v for v in (t.value(cov["total"]) for t in done) if math.isfinite(v)}
+        ref = totals.pop() if len(totals) == 1 else None
+        title = f"{cov['covered']} {ARROW[suite.outputs.get(cov['covered'], '')]}".strip()
+        panels.append((title if ref is None else f"{title} (of {ref:g})", ref, bars))
+    if not panels:
+        return None
+    names = ", ".join(f"{c['covered']} (of {c['total']})" for c in suite.coverage)
+    return Job(
+        f"{slug}-coverage",
+        f"{dataset}: coverage figures the metrics declare, {names}: mean of complete runs (bar) with its 95% "
+        "t-interval, each seed a dot, each diverged run a cross at its last good evaluation; dashed: the total.",
+        plot_metrics.bars,
+        (panels, colors),
+    )
 
 
 def _bars(suite: SuiteResults, dataset: str, column: str) -> list[Bar]:
