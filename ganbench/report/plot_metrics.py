@@ -103,8 +103,9 @@ def bars(panels: Sequence[tuple[str, float | None, Sequence[Bar]]], colors: Mapp
                     mean = float(ok.mean())
                     ax.bar(i, mean, color=color, alpha=0.75, width=0.7)
                     if ok.size > 1:
-                        lo, hi = t_interval(ok)
-                        ax.errorbar(i, mean, yerr=[[mean - lo], [hi - mean]], color="black", capsize=3, lw=1)
+                        lo, hi = t_interval(ok)  # identical seeds: (x, x), which the mean may miss by rounding
+                        err = [[max(mean - lo, 0.0)], [max(hi - mean, 0.0)]]
+                        ax.errorbar(i, mean, yerr=err, color="black", capsize=3, lw=1)
                     ax.scatter(
                         np.full(ok.size, i) + np.linspace(-0.15, 0.15, ok.size), ok, s=10, color="black", zorder=3
                     )
