@@ -9,16 +9,20 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ganbench import __version__
 from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
-from ganbench.metrics import Metric, summary
 from ganbench.plugins import ENV_ALLOW, KINDS, Registry, load_plugins
-from ganbench.results import SuiteResults, SuiteStore
 from ganbench.status import Status
-from ganbench.suite import load_suite
+
+if TYPE_CHECKING:
+    from ganbench.metrics import Metric
+    from ganbench.results import SuiteResults
+
+# torch, pandas, scipy and matplotlib are imported by the commands that use them, not here:
+# `ganbench --help` and `--version` start without them (tests/test_startup.py)
 
 EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -41,6 +45,8 @@ def _warn_failed_plugins(registry: Registry) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ganbench.suite import load_suite
+
     registry = _registry(args)
     suite = load_suite(args.suite, registry)
     print(
@@ -84,6 +90,8 @@ class _Progress:
 
 def _outcome(result: dict[str, Any], metrics: Sequence[type[Metric]]) -> str:
     """'complete in 3.2s modes 8/8': the status, the training time and the metrics' progress texts."""
+    from ganbench.metrics import summary
+
     final = result.get("final") or {}
     m = final.get("metrics", {})
     bits = [result["status"]]
@@ -99,6 +107,8 @@ def _outcome(result: dict[str, Any], metrics: Sequence[type[Metric]]) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ganbench.environment import run_environment
+    from ganbench.results import SuiteStore
+    from ganbench.suite import load_suite
     from ganbench.training import EngineOptions, run_group
     from ganbench.training.grouping import plan_groups
     from ganbench.training.signals import init_worker, use_registry
@@ -303,8 +313,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ganbench.report.commands import report
 
     registry = _registry(args)
-    path = report(args.results, args.format, args.out, registry, args.alpha, args.metric or (), not args.no_figures)
-    print(f"report: {path}")
+    paths = report(
+        args.results, args.format, args.out, registry, args.alpha, args.metric or (), not args.no_figures, args.jobs
+    )
+    for path in paths:
+        print(f"report: {path}")
     return EXIT_OK
 
 
@@ -312,7 +325,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ganbench.report.commands import compare
 
     registry = _registry(args)
-    print(compare(args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out), end="")
+    text = compare(
+        args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out, not args.unpaired
+    )
+    print(text, end="")
     return EXIT_OK
 
 
@@ -437,11 +453,19 @@ def build_parser() -> argparse.ArgumentParser:
     formats = ("md", "html", "latex")
     report = sub.add_parser("report", parents=[common], help="tables, statistics and plots from a results directory")
     report.add_argument("results", metavar="RESULTS_DIR", help="a suite's results (results/NAME) or a results root")
-    report.add_argument("--format", choices=formats, default=None, help="default: from --out's suffix, else md")
+    report.add_argument(
+        "--format",
+        default=None,
+        metavar="FMT[,FMT]",
+        help="md, html, latex, or several joined by commas (figures drawn once); default: from --out's suffix, else md",
+    )
     report.add_argument("--out", default=None, metavar="PATH", help="file or directory (default: RESULTS_DIR/report)")
     report.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     report.add_argument("--metric", action="append", metavar="NAME", help="rank and test only this metric (repeatable)")
     report.add_argument("--no-figures", action="store_true", help="tables and statistics only")
+    report.add_argument(
+        "--jobs", type=_positive_int, default=0, metavar="N", help="processes drawing figures (default: one per core)"
+    )
     report.set_defaults(func=cmd_report)
 
     compare = sub.add_parser(
@@ -449,7 +473,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("results_a", metavar="RESULTS_A")
     compare.add_argument("results_b", metavar="RESULTS_B")
-    compare.add_argument("--test", choices=("welch", "mannwhitney"), default="welch", help="default: welch")
+    compare.add_argument(
+        "--test",
+        choices=("t", "rank"),
+        default="t",
+        help="t: paired t-test on shared seeds, else Welch's t (default); "
+        "rank: Wilcoxon signed-rank, else Mann-Whitney U",
+    )
+    compare.add_argument("--unpaired", action="store_true", help="never pair runs by seed")
     compare.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     compare.add_argument("--format", choices=formats, default=None, help="format of --out (default: from its suffix)")
     compare.add_argument("--out", default=None, metavar="PATH", help="also write the comparison here")

@@ -39,7 +39,6 @@ import pluggy
 
 from ganbench import __version__, hookspecs
 from ganbench.components import suggest
-from ganbench.contracts import check
 from ganbench.errors import ConfigError, GanbenchError
 from ganbench.providers import distribution_provider, file_provider
 
@@ -367,6 +366,8 @@ def load_plugins(
                 info.error = f"register_{kind} raised {_error_line(exc)}"
                 continue
             staged.setdefault(id(info), {})[kind] = objs
+    from ganbench.contracts import check  # imports the torch-backed base classes: only when registering
+
     for kind in KINDS:
         for _, info in loaded:
             if info.error:

@@ -115,9 +115,13 @@ class Browser:
         os.close(self._res_r)
 
 
-def inspect_page(exe: str, url: str, profile: Path, width: int = 1280, height: int = 2000) -> dict[str, Any]:
+def inspect_page(
+    exe: str, url: str, profile: Path, width: int = 1280, height: int = 2000, scripts: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Load ``url``; returns its images' (complete, naturalWidth, naturalHeight), the console
-    errors, uncaught exceptions and log errors it raised, and a PNG screenshot."""
+    errors, uncaught exceptions and log errors it raised, a PNG screenshot, and under "values"
+    the result of each of ``scripts`` (name -> a JavaScript expression, evaluated in order
+    after the page loaded; its value must be JSON)."""
     browser = Browser(exe, profile)
     try:
         target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -143,6 +147,14 @@ def inspect_page(exe: str, url: str, profile: Path, width: int = 1280, height: i
         title = browser.send(
             "Runtime.evaluate", {"expression": "document.title", "returnByValue": True}, session=session
         )
+        values = {}
+        for name, expression in (scripts or {}).items():
+            result = browser.send(
+                "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session
+            )
+            if "exceptionDetails" in result:
+                raise RuntimeError(f"{name}: {result['exceptionDetails']}")
+            values[name] = result["result"].get("value")
         shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
         errors = []
         for e in browser.events:
@@ -158,6 +170,7 @@ def inspect_page(exe: str, url: str, profile: Path, width: int = 1280, height: i
             "errors": errors,
             "title": title["result"]["value"],
             "screenshot": base64.b64decode(shot["data"]),
+            "values": values,
         }
     finally:
         browser.close()

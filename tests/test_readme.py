@@ -100,6 +100,28 @@ def test_the_worked_example_in_plugins_is_exact_at_its_optimal_critic():
     assert float(objective.estimate(real, fake)) == pytest.approx(((p - q) ** 2 / (p + q)).sum(), rel=1e-9)
 
 
+def test_the_report_examples_run(tmp_path, run_cli, monkeypatch):
+    """The Reports section's commands, on copies of the report fixture named as in the README
+    (figures left out here: tests/test_report.py draws them)."""
+    import shlex
+
+    from tests.report_helpers import copy_fixture
+
+    copy_fixture(tmp_path / "results", "mixtures")
+    copy_fixture(tmp_path / "results", "mixtures-new")
+    monkeypatch.chdir(tmp_path)
+    commands = [line.split("#")[0].split() for line in example("report").splitlines() if line.strip()]
+    assert [c[:2] for c in commands] == [["ganbench", "report"]] * 3 + [["ganbench", "compare"]]
+    for command in commands:
+        extra = ["--no-figures"] if command[1] == "report" else []
+        code, out, err = run_cli(*shlex.split(" ".join(command[1:])), *extra)
+        assert code == 0, err
+    assert (tmp_path / "mixtures.html").read_text().startswith("<!DOCTYPE html>")
+    assert (tmp_path / "results" / "mixtures" / "report" / "report.md").is_file()
+    assert {p.name for p in (tmp_path / "paper").iterdir()} >= {"report.md", "report.html", "report.tex", "data"}
+    assert "quality: no significant difference" in out
+
+
 def test_the_per_dataset_metrics_example_applies_what_it_says(registry, tmp_path):
     from ganbench.suite import load_suite
 

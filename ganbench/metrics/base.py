@@ -2,8 +2,9 @@
 
 A metric declares everything the harness and the reports read about it: ``outputs`` (each
 output's direction), ``coverage`` (which output counts covered modes, which holds their
-total, and the progress text), and ``floor`` (each output's value for two samples of one
-distribution, where that is a known constant). The core never names a metric's outputs.
+total, and the progress text), ``floor`` (each output's value for two samples of one
+distribution, where that is a known constant) and ``output_docs`` (each output's unit and
+meaning, which reports print). The core never names a metric's outputs.
 """
 
 from __future__ import annotations
@@ -50,9 +51,11 @@ class Coverage:
 @dataclasses.dataclass(frozen=True)
 class Metric(Component):
     """Subclasses declare ``outputs`` (name -> "max" if higher is better, "min" if lower,
-    "" if neither) and return one float per output from ``compute``."""
+    "" if neither) and return one float per output from ``compute``.  ``output_docs`` gives
+    each output's unit and meaning (name -> (unit, meaning)), which reports print beside it."""
 
     outputs: ClassVar[dict[str, str]] = {}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {}
     #: which output is a coverage count, its total and its progress text (None: no coverage figure)
     coverage: ClassVar[Coverage | None] = None
     #: each output's value for two large samples of one distribution, where that is a known

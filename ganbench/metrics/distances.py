@@ -7,7 +7,6 @@ from typing import ClassVar
 
 import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
 from ganbench.components import param
@@ -43,6 +42,8 @@ def wasserstein_exact(x: Tensor, y: Tensor, p: int = 1) -> float:
     if log["result_code"] == 1:  # optimal
         value = float((plan * cost).sum())
     else:
+        from scipy.optimize import linear_sum_assignment  # the fallback: scipy.optimize takes a second to load
+
         rows, cols = linear_sum_assignment(cost)
         value = float(np.mean(cost[rows, cols]))
     return max(value, 0.0) ** (1.0 / p)
@@ -53,6 +54,9 @@ class Energy(Metric):
     name: ClassVar[str] = "energy"
     description: ClassVar[str] = "energy distance to fresh real samples"
     outputs: ClassVar[dict[str, str]] = {"energy": MIN}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "energy": ("data units", "energy distance √(2E‖X−Y‖ − E‖X−X′‖ − E‖Y−Y′‖) to fresh real samples"),
+    }
     floor: ClassVar[dict[str, float]] = {"energy": 0.0}
 
     samples: int = param(1000, min=2, max=20_000, help="samples of each side used")
@@ -66,6 +70,9 @@ class Wasserstein(Metric):
     name: ClassVar[str] = "wasserstein"
     description: ClassVar[str] = "exact Wasserstein-p distance (optimal transport between equal-size samples)"
     outputs: ClassVar[dict[str, str]] = {"wasserstein": MIN}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "wasserstein": ("data units", "exact Wasserstein-p distance to fresh real samples (optimal assignment)"),
+    }
     floor: ClassVar[dict[str, float]] = {"wasserstein": 0.0}
 
     samples: int = param(1000, min=2, max=2000, help="samples of each side (assignment is cubic in this)")

@@ -152,6 +152,10 @@ class Frechet(Metric):
     name: ClassVar[str] = "fd"
     description: ClassVar[str] = "Fréchet distance in the features of a classifier trained on the dataset"
     outputs: ClassVar[dict[str, str]] = {"fd": MIN, "classifier_acc": ""}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "fd": ("feature units²", "Fréchet distance between Gaussians fitted to the classifier features"),
+        "classifier_acc": ("fraction", "held-out accuracy of the dataset's feature classifier"),
+    }
     floor: ClassVar[dict[str, float]] = {"fd": 0.0}
 
     samples: int = param(10_000, min=10, max=1_000_000, help="samples of each side used")
@@ -170,6 +174,10 @@ class KID(Metric):
     name: ClassVar[str] = "kid"
     description: ClassVar[str] = "kernel (cubic polynomial) MMD² in classifier features, mean over subsets"
     outputs: ClassVar[dict[str, str]] = {"kid": MIN, "classifier_acc": ""}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "kid": ("feature units⁶", "unbiased MMD² with the cubic polynomial kernel, mean over random subsets"),
+        "classifier_acc": ("fraction", "held-out accuracy of the dataset's feature classifier"),
+    }
     floor: ClassVar[dict[str, float]] = {"kid": 0.0}
 
     subsets: int = param(20, min=1, max=10_000, help="random subsets averaged")
@@ -196,6 +204,13 @@ class PRDC(Metric):
         "density": MAX,
         "coverage": MAX,
         "classifier_acc": "",
+    }
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "precision": ("fraction", "generated samples inside the real k-NN manifold (Kynkäänniemi et al. 2019)"),
+        "recall": ("fraction", "real samples inside the generated k-NN manifold (Kynkäänniemi et al. 2019)"),
+        "density": ("ratio", "mean count of real k-NN balls holding each generated sample, / k (Naeem et al. 2020)"),
+        "coverage": ("fraction", "real samples whose k-NN ball holds a generated sample (Naeem et al. 2020)"),
+        "classifier_acc": ("fraction", "held-out accuracy of the dataset's feature classifier"),
     }
 
     samples: int = param(2000, min=10, max=20_000, help="samples of each side (distances are quadratic in this)")
@@ -249,6 +264,14 @@ class ClassModes(Metric):
         "real_modes_kl": "",
         "classifier_acc": "",
     }
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "modes_covered": ("modes", "class tuples read by the classifier in at least one generated sample"),
+        "modes_total": ("modes", "class tuples possible"),
+        "modes_kl": ("nats", "KL(q_modes ‖ uniform) of the generated samples' class tuples"),
+        "real_modes_covered": ("modes", "the same count for as many held-out real images"),
+        "real_modes_kl": ("nats", "the same KL for as many held-out real images"),
+        "classifier_acc": ("fraction", "held-out accuracy of the dataset's feature classifier"),
+    }
     coverage: ClassVar[Coverage | None] = Coverage(covered="modes_covered", total="modes_total")
 
     seed: int = param(12345, min=0, max=2**31 - 1, help="seed of the held-out real draws")
@@ -281,6 +304,10 @@ class ShapesPR(Metric):
     name: ClassVar[str] = "shapes-pr"
     description: ClassVar[str] = "exact precision/recall against the enumerable support of 'shapes'"
     outputs: ClassVar[dict[str, str]] = {"shapes_precision": MAX, "shapes_recall": MAX}
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "shapes_precision": ("fraction", "generated images within the match radius of a member of the support"),
+        "shapes_recall": ("fraction", "members of the support matched by at least one generated image"),
+    }
 
     radius: float = param(1.0, min=0.0, max=1.0, exclusive_min=True, help="match radius, × half the min separation")
 

@@ -61,6 +61,12 @@ class ModeCoverage(Metric):
         "hq_percent": MAX,
         "reverse_kl": MIN,
     }
+    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
+        "modes_captured": ("modes", "modes that are the nearest mode of at least one high-quality sample"),
+        "modes_total": ("modes", "modes of the dataset"),
+        "hq_percent": ("%", "samples within threshold·σ of their nearest mode (high quality)"),
+        "reverse_kl": ("nats", "KL(q_modes ‖ p_modes) of the high-quality samples' nearest-mode histogram (PacGAN)"),
+    }
     coverage: ClassVar[Coverage | None] = Coverage(covered="modes_captured", total="modes_total")
     floor: ClassVar[dict[str, float]] = {"reverse_kl": 0.0}
 

@@ -1,35 +1,66 @@
-"""``ganbench compare A B``: did a change help?  Per dataset, objective and metric, the
-difference of means (B − A) and whether it is significant.
+"""``ganbench compare A B``: did a change help?  Per dataset, objective and figure, the
+difference of means (B − A), whether it is significant, and the smallest difference the
+comparison could have detected.
 
-The runs of A and B are independent samples (a change to an objective changes
-every trajectory, even at the same seed), so the tests are unpaired: Welch's t
-(the default; usable from 2 seeds a side) or Mann–Whitney U (needs at least 4 seeds
-a side to reach p < 0.05).  P-values are corrected with Holm's method over every
-row of the comparison."""
+Runs that share a seed on both sides are paired by it (a paired t-test, or the Wilcoxon
+signed-rank test with ``--test rank``): the seed fixes the initialisation and the data
+stream, so pairing removes that part of the spread.  Without shared seeds (or with
+``--unpaired``) the sides are independent samples (Welch's t, or Mann–Whitney U).
+P-values are Holm-corrected within two families: the quality figures, and the timing
+figures (which measure the machine, not the objective)."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
+from ganbench.metrics.summary import ALL_MODES_STEP
+from ganbench.report.columns import TIMING, columns
 from ganbench.report.console import ARROW
-from ganbench.report.content import NONE, columns, fmt, fmt_p, runs
 from ganbench.report.document import Cell, Document, Heading, Paragraph, Table
+from ganbench.report.fmt import NONE, fmt, fmt_p
 from ganbench.report.load import SuiteResults, Trial
-from ganbench.report.stats import ALPHA, holm, two_sample
+from ganbench.report.metric_tables import runs
+from ganbench.report.stats import ALPHA, holm
+from ganbench.report.twosample import NAMES, Outcome, compare_runs
 
-#: figures compared: every column of the report table with a direction, but the first-step
-#: figure (which has 'never' values)
-SKIP = {"all_modes_step"}
-
-
-def _values(trials: list[Trial], column: str) -> np.ndarray:
-    v = np.array([t.value(column) for t in trials if t.status == "complete"], dtype=float)
-    return v[np.isfinite(v)]
+#: figures not compared: the first-step figure (which has 'never' values)
+SKIP = {ALL_MODES_STEP}
+FAMILIES = ("quality", "timing")
 
 
-def compare(a: SuiteResults, b: SuiteResults, test: str = "welch", alpha: float = ALPHA) -> Document:
+def _values(trials: list[Trial], column: str) -> dict[int, float]:
+    out = {}
+    for t in trials:
+        v = t.value(column) if t.status == "complete" else math.nan
+        if math.isfinite(v) and t.seed is not None:
+            out[t.seed] = v
+    return out
+
+
+def _change(delta: float, direction: str) -> str:
+    if not math.isfinite(delta):
+        return NONE
+    if delta == 0:
+        return "same"
+    return "better" if (delta > 0) == (direction == "max") else "worse"
+
+
+def _row(
+    d: str, o: str, col: str, direction: str, x: dict[int, float], y: dict[int, float], r: Outcome
+) -> dict[str, Any]:
+    ma = float(np.mean(list(x.values()))) if x else math.nan
+    mb = float(np.mean(list(y.values()))) if y else math.nan
+    family = "timing" if col in TIMING else "quality"
+    return {"dataset": d, "objective": o, "column": col, "direction": direction, "family": family}  | {
+        "mean_a": ma, "n_a": len(x), "mean_b": mb, "n_b": len(y), "delta": mb - ma,
+        "paired": r.paired, "n": r.n, "p": r.p, "note": r.note, "mde": r.mde,
+    }  # fmt: skip
+
+
+def compare(a: SuiteResults, b: SuiteResults, test: str = "t", alpha: float = ALPHA, paired: bool = True) -> Document:
     doc = Document(f"ganbench compare: {a.name} ({a.path}) → {b.name} ({b.path})")
     cols = {**columns(a), **columns(b)}
     cols = {k: d for k, d in cols.items() if d in ("max", "min") and k not in SKIP}
@@ -44,28 +75,37 @@ def compare(a: SuiteResults, b: SuiteResults, test: str = "welch", alpha: float 
             if x not in o.objectives
         }
     )
-    test_name = {"welch": "Welch's t-test", "mannwhitney": "Mann–Whitney U test"}[test]
-    doc.add(
-        Paragraph(
-            f"A = {a.path}, B = {b.path}. Δ = mean(B) − mean(A) over complete runs; 'change' reads Δ through the "
-            f"metric's direction. p: two-sided {test_name} (unpaired); p (Holm): corrected over every row; "
-            f"significant when p (Holm) < {alpha:g}."
-        )
-    )
-    if only:
-        doc.add(Paragraph("Not compared: " + "; ".join(only) + "."))
-    rows: list[tuple[str, str, str, np.ndarray, np.ndarray, float, str]] = []
+    rows = []
     for d in datasets:
         for o in objectives:
             ta = [t for t in a.trials if t.dataset == d and t.objective == o]
             tb = [t for t in b.trials if t.dataset == d and t.objective == o]
-            for col in cols:
+            for col, direction in cols.items():
                 x, y = _values(ta, col), _values(tb, col)
-                p, note = two_sample(x, y, test)
-                rows.append((d, o, col, x, y, p, note))
-    adjusted = holm([r[5] for r in rows])
-    n_tests = int(np.isfinite(adjusted).sum())
-    significant = []
+                rows.append(_row(d, o, col, direction, x, y, compare_runs(x, y, test, paired, alpha)))
+    for family in FAMILIES:
+        members = [r for r in rows if r["family"] == family]
+        for r, p in zip(members, holm([r["p"] for r in members]), strict=True):
+            r["p_holm"] = float(p)
+            r["significant"] = bool(math.isfinite(p) and p < alpha)
+            r["change"] = _change(r["delta"], r["direction"])
+    doc.data["compare"] = rows
+
+    used = sorted({NAMES[(test, r["paired"])] for r in rows if math.isfinite(r["p"])})
+    doc.add(Paragraph(_verdict(rows, alpha)))
+    doc.add(
+        Paragraph(
+            f"A = {a.path}, B = {b.path}. Δ = mean(B) − mean(A) over complete runs; 'change' reads Δ through the "
+            f"figure's direction. Runs that share a seed on both sides are paired by seed"
+            f"{' (disabled by --unpaired)' if not paired else ''}; tests used: {', '.join(used) or 'none'} "
+            f"(two-sided). p (Holm): corrected within the quality figures and, separately, within the timing "
+            f"figures ({', '.join(TIMING)}); significant when p (Holm) < {alpha:g}. MDE: the smallest |Δ| the "
+            "t-test detects with 80% power at this spread and number of runs (non-central t): a change smaller "
+            "than it can pass unnoticed."
+        )
+    )
+    if only:
+        doc.add(Paragraph("Not compared: " + "; ".join(only) + "."))
     for d in datasets:
         doc.add(Heading(f"Dataset: {d}", 2))
         counts = [
@@ -77,45 +117,54 @@ def compare(a: SuiteResults, b: SuiteResults, test: str = "welch", alpha: float 
             for o in objectives
         ]
         doc.add(Table(["objective", "runs A", "runs B"], counts, align="lll"))
-        table_rows = []
-        for (ds, o, col, x, y, p, note), p_adj in zip(rows, adjusted, strict=True):
-            if ds != d:
-                continue
-            ma = float(x.mean()) if x.size else math.nan
-            mb = float(y.mean()) if y.size else math.nan
-            delta = mb - ma
-            direction = cols[col]
-            if not math.isfinite(delta) or delta == 0:
-                change = NONE if not math.isfinite(delta) else "same"
-            else:
-                change = "better" if (delta > 0) == (direction == "max") else "worse"
-            sig = bool(math.isfinite(p_adj) and p_adj < alpha)
-            if sig:
-                significant.append(f"{d}/{o}/{col}: {change} (Δ {fmt(delta)}, p (Holm) {fmt_p(p_adj)})")
-            table_rows.append(
-                [
-                    Cell(o),
-                    Cell(f"{col} {ARROW[direction]}"),
-                    Cell(f"{fmt(ma)} (n={x.size})"),
-                    Cell(f"{fmt(mb)} (n={y.size})"),
-                    Cell(fmt(delta)),
-                    Cell(change),
-                    Cell(fmt_p(p) + (f" ({note})" if note else "") if math.isfinite(p) else note or NONE),
-                    Cell(fmt_p(p_adj)),
-                    Cell("yes" if sig else "no", best=sig),
-                ]
-            )
-        doc.add(
-            Table(
-                ["objective", "metric", "A mean", "B mean", "Δ (B − A)", "change", "p", "p (Holm)", "significant"],
-                table_rows,
-                align="llrrrlrrl",
-            )
-        )
-    verdict = (
-        f"{len(significant)} significant difference(s) of {n_tests} tests: " + "; ".join(significant) + "."
-        if significant
-        else f"No significant difference in {n_tests} tests (Holm, α = {alpha:g})."
-    )
-    doc.blocks.insert(1, Paragraph(verdict))
+        for family in FAMILIES:
+            members = [r for r in rows if r["dataset"] == d and r["family"] == family]
+            if members:
+                doc.add(_table(members, family, d))
     return doc
+
+
+def _verdict(rows: list[dict[str, Any]], alpha: float) -> str:
+    parts = []
+    for family in FAMILIES:
+        members = [r for r in rows if r["family"] == family]
+        tested = sum(math.isfinite(r["p_holm"]) for r in members)
+        sig = [r for r in members if r["significant"]]
+        if not members:
+            continue
+        if sig:
+            what = "; ".join(
+                f"{r['dataset']}/{r['objective']}/{r['column']}: {r['change']} (Δ {fmt(r['delta'])}, "
+                f"p (Holm) {fmt_p(r['p_holm'])})"
+                for r in sig
+            )
+            parts.append(f"{family}: {len(sig)} significant difference(s) of {tested} tests: {what}.")
+        else:
+            parts.append(f"{family}: no significant difference in {tested} tests (Holm, α = {alpha:g}).")
+    return " ".join(parts) if parts else "Nothing to compare: no dataset and objective in common."
+
+
+def _table(members: list[dict[str, Any]], family: str, dataset: str) -> Table:
+    out = []
+    for r in members:
+        n = f"{r['n']} paired" if r["paired"] else f"{r['n_a']} vs {r['n_b']}"
+        p = fmt_p(r["p"]) if math.isfinite(r["p"]) else (r["note"] or NONE)
+        if math.isfinite(r["p"]) and r["note"]:
+            p += f" ({r['note']})"
+        out.append(
+            [
+                Cell(r["objective"]),
+                Cell(f"{r['column']} {ARROW[r['direction']]}"),
+                Cell(fmt(r["mean_a"])),
+                Cell(fmt(r["mean_b"])),
+                Cell(fmt(r["delta"])),
+                Cell(n),
+                Cell(p),
+                Cell(fmt_p(r["p_holm"])),
+                Cell(fmt(r["mde"])),
+                Cell(r["change"] + (" (significant)" if r["significant"] else ""), best=r["significant"]),
+            ]
+        )
+    headers = ["objective", "figure", "A mean", "B mean", "Δ (B − A)", "runs", "p", "p (Holm)", "MDE", "change"]
+    caption = f"{dataset}: {family} figures" + (" (Holm family of their own)" if family == "timing" else "") + "."
+    return Table(headers, out, caption=caption, align="llrrrlrrrl")
