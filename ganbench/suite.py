@@ -197,7 +197,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
             raise ConfigError(f"{where}: expected a metric name or a table, got {entry!r}", key="metrics")
         mname = _name(entry, where)
         cls = registry.get("metrics", mname, "metrics")
-        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where)
+        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where).resolve(registry, where)
         if any(m.name == mname for m in metrics):
             raise ConfigError(f"{where}: metric '{mname}' is listed twice", key="metrics")
         metrics.append(ComponentSpec(mname, metric.params()))
