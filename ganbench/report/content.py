@@ -13,7 +13,7 @@ import numpy as np
 
 from ganbench import __version__
 from ganbench.plugins import Registry
-from ganbench.report import plots
+from ganbench.report import divergences, plots
 from ganbench.report.console import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS, HIDDEN, _fmt
 from ganbench.report.document import Bullets, Cell, Document, Figure, Heading, Paragraph, Table
 from ganbench.report.load import FINAL, SuiteResults, Trial
@@ -351,6 +351,7 @@ def suite_blocks(
                 )
         else:
             doc.add(Paragraph("No headline metric with a direction: nothing to test."))
+        doc.add(*divergences.blocks(suite, dataset, level + 1, slug, figures))
         if not figures:
             continue
         figs = _dataset_figures(suite, dataset, config, registry, heads, tests[dataset], colors, slug, alpha)
