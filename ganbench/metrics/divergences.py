@@ -92,6 +92,7 @@ class Divergences(Metric):
     window: float = param(0.2, min=0.0, exclusive_min=True, max=1.0, help="last fraction of the steps: the change")
     tolerance: float = param(0.02, min=0.0, help="relative change in the window still called converged")
     bootstrap: int = param(200, min=2, max=100_000, help="bootstrap resamples for the standard errors")
+    average: float = param(0.98, min=0.0, max=0.9999, help="moving average of critic parameters read (0: last)")
     reference: bool = param(True, help="KL(p‖q) by k-NN where the data density is known (Gaussian mixtures)")
 
     _judges: tuple[Judge, ...] | None = dataclasses.field(default=None, init=False, repr=False, compare=False)
@@ -129,6 +130,7 @@ class Divergences(Metric):
             window=self.window,
             tolerance=self.tolerance,
             bootstrap=self.bootstrap,
+            average=self.average,
         )
 
     def compute(  # type: ignore[override]
