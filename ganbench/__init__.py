@@ -8,14 +8,15 @@ from ganbench.components import Component, param
 from ganbench.datasets.base import Dataset, GaussianMixture
 from ganbench.executors import Executor
 from ganbench.hookspecs import hookimpl
-from ganbench.metrics.base import MAX, MIN, Metric
+from ganbench.metrics.base import MAX, MIN, Coverage, Metric
 from ganbench.models.base import Model
-from ganbench.objectives.base import Hyper, Objective, Penalty, mean, per_sample_grad_norm
+from ganbench.objectives.base import Hyper, Objective, Penalty, mean, per_sample_grad_norm, per_sample_grad_sqnorm
 
 __all__ = [
     "MAX",
     "MIN",
     "Component",
+    "Coverage",
     "Dataset",
     "Executor",
     "GaussianMixture",
@@ -29,4 +30,5 @@ __all__ = [
     "mean",
     "param",
     "per_sample_grad_norm",
+    "per_sample_grad_sqnorm",
 ]

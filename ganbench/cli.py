@@ -1,4 +1,4 @@
-"""The ``ganbench`` command: run | validate | list | plugins | report | compare."""
+"""The ``ganbench`` command: run | validate | list | plugins | new | report | compare."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 from ganbench import __version__
 from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
+from ganbench.metrics import Metric, summary
 from ganbench.plugins import ENV_ALLOW, KINDS, Registry, load_plugins
 from ganbench.results import SuiteResults, SuiteStore
 from ganbench.status import Status
@@ -22,28 +23,32 @@ from ganbench.suite import load_suite
 EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def _registry(args: argparse.Namespace) -> Registry:
-    """Built-ins, entry points and, only when ``--plugins-dir`` names one, a directory of plugin files."""
-    plugins_dir = args.plugins_dir
-    if plugins_dir is not None and not Path(plugins_dir).is_dir():
-        raise ConfigError(f"--plugins-dir {plugins_dir}: no such directory")
-    return load_plugins(plugins_dir)
+def _registry(args: argparse.Namespace, warn: bool = True) -> Registry:
+    """Built-ins, entry points and, only when ``--plugins-dir`` names some, directories of plugin files.
+    Every plugin problem (a failure, a refused component, a hook never called) is a warning on stderr."""
+    for directory in args.plugins_dir or []:
+        if not Path(directory).is_dir():
+            raise ConfigError(f"--plugins-dir {directory}: no such directory")
+    registry = load_plugins(args.plugins_dir or None)
+    if warn:
+        _warn_failed_plugins(registry)
+    return registry
 
 
 def _warn_failed_plugins(registry: Registry) -> None:
-    for info in registry.plugins:
-        if info.error:
-            print(f"ganbench: warning: plugin {info.name} ({info.source}) failed: {info.error}", file=sys.stderr)
+    for line in registry.problems():
+        print(f"ganbench: warning: {one_line(line)}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     registry = _registry(args)
-    _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
     print(
         f"{args.suite}: ok — {len(suite.trials)} trials ({suite.count('dataset')} datasets × "
         f"{suite.count('objective')} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
     )
+    for skip in suite.skipped:
+        print(f"  skips {skip.describe()}")
     return EXIT_OK
 
 
@@ -77,14 +82,16 @@ class _Progress:
             self.bar.close()
 
 
-def _outcome(result: dict[str, Any]) -> str:
+def _outcome(result: dict[str, Any], metrics: Sequence[type[Metric]]) -> str:
+    """'complete in 3.2s modes 8/8': the status, the training time and the metrics' progress texts."""
     final = result.get("final") or {}
     m = final.get("metrics", {})
     bits = [result["status"]]
     if "train_time" in m:
         bits.append(f"in {m['train_time']:.1f}s")
-    if "modes_captured" in m:
-        bits.append(f"modes {m['modes_captured']:.0f}/{m['modes_total']:.0f}")
+    progress = summary.progress(metrics, m)
+    if progress:
+        bits.append(progress)
     if result["status"] in (Status.DIVERGED, Status.ERROR, Status.LOCKED):
         bits.append(f"— {result['message']}")
     return " ".join(bits)
@@ -97,7 +104,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ganbench.training.signals import init_worker, use_registry
 
     registry = _registry(args)
-    _warn_failed_plugins(registry)
     suite = load_suite(args.suite, registry)
     device = resolve_device(args.device)
     store = SuiteStore.under(args.out, suite.name)
@@ -118,13 +124,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"with {jobs} job{'s' * (jobs != 1)}, {plan.describe()}",
         file=sys.stderr,
     )
+    for skip in suite.skipped:
+        print(f"ganbench: note: suite '{suite.name}' skips {skip.describe()}", file=sys.stderr)
     store.write_suite(suite, str(args.suite))
 
     setup: Callable[[], None]
     if executor_name == "inline":
         setup = functools.partial(use_registry, registry, threads)
     else:
-        plugins_dir = str(registry.plugins_dir) if registry.plugins_dir is not None else None  # the parent's
+        plugins_dir = [str(d) for d in registry.plugins_dir]  # the parent's directories, resolved
         setup = functools.partial(init_worker, plugins_dir, threads)
     options = EngineOptions(environment=run_environment(device, jobs, threads))
     executor = executor_cls(jobs=jobs, setup=setup)
@@ -147,7 +155,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                     continue
                 if result["status"] is Status.ERROR:
                     failed.append(trial.describe())
-                progress.step(f"{trial.describe()}{where}: {_outcome(result)}")
+                metrics = [registry.get("metrics", m.name) for m in trial.metrics]
+                progress.step(f"{trial.describe()}{where}: {_outcome(result, metrics)}")
             if interrupted:
                 break
     except KeyboardInterrupt:
@@ -213,21 +222,63 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_plugins(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    registry = _registry(args)
+    registry = _registry(args, warn=False)  # the table shows every problem
     rows = []
     for info in registry.plugins:
         registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.registered.items() if v)
-        rows.append([info.name, info.source, f"failed: {info.error}" if info.error else "ok", registered])
+        rows.append([info.name, info.source, one_line(info.status()), registered])
     print(tabulate(rows, headers=["plugin", "source", "status", "registers"], tablefmt="simple"))
     print()
-    if registry.plugins_dir is not None:
-        print(f"plugins directory: {registry.plugins_dir} (loaded because --plugins-dir {args.plugins_dir} was given)")
+    if registry.plugins_dir:
+        shown: set[Path] = set()
+        for given in args.plugins_dir:
+            directory = Path(given).resolve()
+            if directory not in shown:
+                shown.add(directory)
+                print(f"plugins directory: {directory} (loaded because --plugins-dir {given} was given)")
     else:
         here = " (./plugins exists here and was not loaded)" if Path("plugins").is_dir() else ""
         print(f"plugins directory: none; plugin files load only with --plugins-dir DIR{here}")
     allowed = os.environ.get(ENV_ALLOW)
     if allowed is not None:
         print(f"{ENV_ALLOW}={allowed}: only these external plugins may load")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from ganbench import scaffold
+
+    names = scaffold.check_name(args.kind, args.name)
+    kinds, _, use = scaffold.KINDS[args.kind]
+    registry = load_plugins(None)
+    if args.name in registry.items[kinds]:
+        owner = registry.owners[(kinds, args.name)]
+        raise ConfigError(
+            f"ganbench new {args.kind}: '{args.name}' is already the name of {scaffold.article(args.kind)} "
+            f"({owner.name}, {owner.source}); choose another"
+        )
+    suite_line = use.format(name=args.name)
+    if args.package is not None:
+        root = Path(args.package)
+        files = scaffold.write_package(names, root)
+        print(f"wrote {root}: " + ", ".join(str(f.relative_to(root)) for f in files))
+        steps = [
+            (f"pip install -e {root}", f"registers the {args.kind} through the package's entry point"),
+            (f"pytest {root}", "ganbench's contract kit on it"),
+            ("ganbench run SUITE", f"a suite using it: {suite_line}"),
+        ]
+    else:
+        directory = Path(args.dir)
+        (path,) = scaffold.write_file(names, directory)
+        print(f"wrote {path}: the {args.kind} '{args.name}'")
+        steps = [
+            (f"ganbench list {kinds} --plugins-dir {directory}", "it is listed, with its options"),
+            (f"ganbench run SUITE --plugins-dir {directory}", f"a suite using it: {suite_line}"),
+        ]
+    width = max(len(command) for command, _ in steps)
+    print("next:")
+    for command, comment in steps:
+        print(f"  {command.ljust(width)}  # {comment}")
     return EXIT_OK
 
 
@@ -273,9 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--plugins-dir",
+        action="append",
         default=None,
         metavar="DIR",
-        help="load the plugin files (*.py) in DIR; none are loaded without it, not even ./plugins",
+        help="load the plugin files (*.py) in DIR (repeatable, in order); none are loaded without it, "
+        "not even ./plugins",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -315,6 +368,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     plugins = sub.add_parser("plugins", parents=[common], help="list plugins, their sources and what they register")
     plugins.set_defaults(func=cmd_plugins)
+
+    new = sub.add_parser("new", help="write a working starting point for a plugin: a file, or a package")
+    new.add_argument("kind", choices=("objective", "dataset", "metric", "model", "penalty"))
+    new.add_argument("name", help="the component's name, as a suite names it (my-loss)")
+    new.add_argument(
+        "--package", default=None, metavar="DIR", help="write a pip-installable package in DIR, with a test"
+    )
+    new.add_argument("--dir", default="plugins", metavar="DIR", help="where the plugin file goes (default: ./plugins)")
+    new.set_defaults(func=cmd_new)
 
     formats = ("md", "html", "latex")
     report = sub.add_parser("report", parents=[common], help="tables, statistics and plots from a results directory")

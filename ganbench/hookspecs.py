@@ -1,8 +1,11 @@
 """The hooks a ganbench plugin can implement.
 
 Every hook hands the plugin a ``register`` callback; the plugin calls it once per
-component it provides.  Built-in components are registered through exactly these
-hooks, so a third-party plugin is indistinguishable from a built-in one.
+component class it provides.  Built-in components are registered through exactly these
+hooks, so a third-party plugin is indistinguishable from a built-in one.  Each class is
+checked as it registers (:mod:`ganbench.contracts`): a class that does not keep its
+kind's contract is refused, with the reason, and the plugin's other classes stay.
+``plugins/README.md`` has a worked example of every hook.
 """
 
 from __future__ import annotations
@@ -37,8 +40,12 @@ def register_penalties(register: Register) -> None:
     """Register critic regularisers (gradient penalty, R1, ...).
 
     Call ``register(cls)`` with a subclass of :class:`ganbench.Penalty`: a
-    callable ``penalty(critic, real, fake) -> scalar tensor`` that any objective
-    can add to its critic loss with ``penalty = "<name>"`` in a suite.
+    callable ``penalty(critic, real, fake, draws)`` that any objective can add to
+    its critic loss with ``penalty = "<name>"`` in a suite.  ``real`` and ``fake``
+    are (K, B, *sample_shape) tensors of a vectorised group of K members, ``critic``
+    maps such a tensor to (K, B) outputs, ``draws.uniform(*shape)`` and
+    ``draws.normal(*shape)`` give (K, *shape) tensors from each member's own random
+    stream; it returns each member's unweighted penalty, shape (K,).
     """
 
 
@@ -67,10 +74,13 @@ def register_metrics(register: Register) -> None:
     """Register evaluation metrics.
 
     Call ``register(cls)`` with a subclass of :class:`ganbench.Metric`: a
-    dataclass whose ``compute(fake, real, dataset)`` returns a dict of floats,
-    one per name in its ``outputs``, each declared ``"max"`` or ``"min"``
-    (higher or lower is better). A metric that needs a particular kind of
-    dataset says so in ``supports(dataset)``, checked when a suite is validated.
+    dataclass whose ``compute(self, *, real, fake, dataset)`` (keyword-only)
+    returns a dict of floats, one per name in its ``outputs``, each declared
+    ``"max"``, ``"min"`` (higher or lower is better) or ``""``.  A metric that counts
+    covered modes declares ``coverage`` (a :class:`ganbench.Coverage`), from which
+    the harness takes the ``all_modes_step`` figure and the progress text.  A metric
+    that cannot measure some dataset says why in ``supports(dataset)``: a suite
+    skips it there.
     """
 
 

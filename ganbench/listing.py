@@ -75,17 +75,65 @@ def _render(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
     return "\n".join([line(headers), "|" + "---|" * len(headers), *map(line, rows)])
 
 
+def bounds_text(meta: typing.Mapping[str, Any]) -> str:
+    """A parameter's bounds as a suite may set them: '> 0', '[1, 1000]', '(0, 10]', '≤ 1', ''."""
+    lo, hi, open_lo = meta.get("min"), meta.get("max"), meta.get("exclusive_min")
+    if lo is not None and hi is not None:
+        return f"{'(' if open_lo else '['}{_number(lo)}, {_number(hi)}]"
+    if lo is not None:
+        return f"{'>' if open_lo else '≥'} {_number(lo)}"
+    if hi is not None:
+        return f"≤ {_number(hi)}"
+    return ""
+
+
+def _number(x: float) -> str:
+    """2147483647, 1000000, 0.99999, 1e-12: whole numbers in full, others as Python writes them."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else repr(float(x))
+
+
+def option_rows(classes: list[tuple[str, Any]]) -> list[list[str]]:
+    """One row per option (name, type, default, bounds, help); components whose option is the
+    same in every respect share a row, their names joined."""
+    rows: dict[tuple[str, ...], list[str]] = {}
+    for name, cls in classes:
+        if not hasattr(cls, "param_fields"):
+            continue
+        meta = {f.name: f.metadata for f in cls.param_fields()}
+        for option, type_text, default, help_text in param_table(cls):
+            key = (option, type_text, json.dumps(default), bounds_text(meta[option]), help_text)
+            rows.setdefault(key, []).append(name)
+    return [[", ".join(names), *key] for key, names in rows.items()]
+
+
+def outputs_text(cls: Any) -> str:
+    """'modes_captured ↑, modes_total, reverse_kl ↓; coverage: modes_captured of modes_total'."""
+    text = ", ".join(f"{k} {ARROWS[d]}".strip() for k, d in cls.outputs.items())
+    if cls.coverage is not None:
+        text += f"; coverage: {cls.coverage.covered} of {cls.coverage.total}"
+    return text
+
+
+ARROWS = {"max": "↑", "min": "↓", "": ""}
+OPTION_HEADERS = ["option", "type", "default", "bounds", "help"]
+
+
 def tables(registry: Registry, kind: str, markdown: bool = False) -> list[tuple[str, str]]:
     """(caption, table) pairs for one kind of component, in registration order; the first
-    table, the kind's own, has an empty caption."""
+    table, the kind's own, has an empty caption. Every kind's options follow, each with its
+    type, default, bounds and help; for objectives also the hyperparameters every objective takes."""
     classes = list(registry.items[kind].items())
+    singular = SINGULAR[kind]
+    options = option_rows(classes)
+    options_table = (f"options of each {singular}", _render([singular, *OPTION_HEADERS], options, markdown))
     if kind != "objectives":
         rows = []
         for name, cls in classes:
             params = param_table(cls) if hasattr(cls, "param_fields") else []
             defaults = ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in params)
-            rows.append([name, getattr(cls, "description", ""), defaults])
-        headers = [SINGULAR[kind], "description", "parameters (defaults)"]
+            row = [name, getattr(cls, "description", ""), defaults]
+            rows.append([*row, outputs_text(cls)] if kind == "metrics" else row)
+        headers = [singular, "description", "parameters (defaults)"] + (["outputs"] if kind == "metrics" else [])
         if kind == "penalties":  # the weight a suite gets when it gives none
             headers.append("default weight")
             for row, (_, cls) in zip(rows, classes, strict=True):
@@ -93,8 +141,8 @@ def tables(registry: Registry, kind: str, markdown: bool = False) -> list[tuple[
         if kind == "models":  # whether its trials can train together as one vectorised group
             headers.append("vectorises")
             for row, (_, cls) in zip(rows, classes, strict=True):
-                row.append("yes" if cls.vectorizes else "no (trials train one at a time)")
-        return [("", _render(headers, rows, markdown))]
+                row.append("yes" if getattr(cls, "vectorizes", True) else "no (trials train one at a time)")
+        return [("", _render(headers, rows, markdown))] + ([options_table] if options else [])
 
     rows = [
         [
@@ -118,4 +166,9 @@ def tables(registry: Registry, kind: str, markdown: bool = False) -> list[tuple[
     for (family, headings), formula_rows in groups.items():
         caption = f"formulas of the {family} family" if family else "formulas"
         out.append((caption, _render(["objective", *headings], formula_rows, markdown)))
+    if options:
+        out.append(options_table)
+    hyper = [row[1:] for row in option_rows([("", Hyper)])]
+    caption = "hyperparameters: every objective takes these; its defaults are in the 'defaults' column"
+    out.append((caption, _render(["hyperparameter", *OPTION_HEADERS[1:]], hyper, markdown)))
     return out

@@ -1,34 +1,47 @@
-"""One plugin manager: built-in modules, the ``ganbench`` entry-point group, a plugins directory.
+"""One plugin manager: built-in modules, the ``ganbench`` entry-point group, plugin directories.
 
 Every component is registered through the hooks in :mod:`ganbench.hookspecs`.
-The registry remembers which plugin registered what, so a duplicate name is an
-error that names both sources and ``ganbench plugins`` can say where each came from.
+The registry remembers which plugin registered what and which code that was (its
+*provider*: the ganbench version, a distribution's name and version, or a plugin
+file's SHA-256), so ``ganbench plugins`` can say where each component came from and
+every trial records the code that produced it.
+
+A plugin's mistakes are its own. A plugin that fails to import, or whose hook raises,
+is marked failed and what it registered is withdrawn. A component that fails its
+contract (:mod:`ganbench.contracts`) is refused alone, with the reason, and the plugin's
+other components stay. A name registered twice is refused to *both* plugins: no suite
+may use it (the message names both sources and the ``GANBENCH_PLUGINS`` remedy), and
+everything else works. A plugin that implements no hook, or a function that looks like
+a hook but is not one (a typo, a missing ``@hookimpl``), is reported with a warning.
 
 A directory of plugin files is loaded only when asked (``load_plugins(directory)``,
-``ganbench --plugins-dir DIR``), never because it happens to exist: plugin files
-are code, and running a command in a directory must not execute someone else's.
-What a plugin registers is checked as it registers (an objective's ``hyper`` must be
-valid), so a mistake is reported against the plugin, not against a user's suite.
+``ganbench --plugins-dir DIR``, repeatable), never because it happens to exist: plugin
+files are code, and running a command in a directory must not execute someone else's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 import importlib.metadata
 import importlib.util
+import inspect
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pluggy
 
-from ganbench import hookspecs
+from ganbench import __version__, hookspecs
 from ganbench.components import suggest
-from ganbench.errors import ConfigError, GanbenchError, PluginError
+from ganbench.contracts import check
+from ganbench.errors import ConfigError, GanbenchError
+from ganbench.providers import distribution_provider, file_provider
 
 #: modules whose hook implementations provide the built-in components
 BUILTIN_MODULES = (
@@ -54,6 +67,7 @@ ENTRY_POINT_GROUP = "ganbench"
 #: comma-separated names of the external plugins (entry points, plugin files) allowed to load;
 #: unset loads all, empty loads none
 ENV_ALLOW = "GANBENCH_PLUGINS"
+BUILTIN, IN_PROCESS = "built-in", "in-process"
 
 KINDS = ("objectives", "penalties", "datasets", "models", "metrics", "executors")
 SINGULAR = {
@@ -64,14 +78,45 @@ SINGULAR = {
     "metrics": "metric",
     "executors": "executor",
 }
+#: the hooks a plugin can implement
+HOOKS = tuple(f"register_{kind}" for kind in KINDS)
 
 
 @dataclasses.dataclass
 class PluginInfo:
+    """One plugin: where it came from, what it registered, and what went wrong."""
+
     name: str
     source: str
+    #: the code it runs, as recorded in every trial that uses one of its components
+    provider: dict[str, str] = dataclasses.field(default_factory=dict)
     registered: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: why the whole plugin failed (import error, a hook that raised); None if it loaded
     error: str | None = None
+    #: one line per component refused, with the reason
+    refused: list[str] = dataclasses.field(default_factory=list)
+    #: hooks that are never called (typos, missing @hookimpl), or no hook at all
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def external(self) -> bool:
+        """Whether ``GANBENCH_PLUGINS`` decides if it loads (an entry point or a plugin file)."""
+        return self.source not in (BUILTIN, IN_PROCESS)
+
+    def status(self) -> str:
+        """'ok', or every failure, refusal and warning, as ``ganbench plugins`` shows them."""
+        if self.error:
+            return f"failed: {self.error}"
+        notes = [f"refused {r}" for r in self.refused] + [f"warning: {w}" for w in self.warnings]
+        return "; ".join(notes) or "ok"
+
+    def problems(self) -> list[str]:
+        """One line per problem, as every command prints them on stderr ('' if none)."""
+        if self.error:
+            return [f"plugin {self.name} ({self.source}) failed: {self.error}"]
+        return [f"plugin {self.name} ({self.source}) refused {r}" for r in self.refused] + [
+            f"plugin {self.name} ({self.source}): {w}" for w in self.warnings
+        ]
 
 
 @dataclasses.dataclass
@@ -81,40 +126,80 @@ class Registry:
     items: dict[str, dict[str, Any]] = dataclasses.field(default_factory=lambda: {k: {} for k in KINDS})
     owners: dict[tuple[str, str], PluginInfo] = dataclasses.field(default_factory=dict)
     plugins: list[PluginInfo] = dataclasses.field(default_factory=list)
-    #: the directory whose plugin files were loaded (resolved), or None
-    plugins_dir: Path | None = None
+    #: the directories whose plugin files were loaded (resolved), in order; empty if none
+    plugins_dir: tuple[Path, ...] = ()
+    #: (kind, name) of a refused component -> the plugin that registered it and why
+    refused: dict[tuple[str, str], tuple[PluginInfo, str]] = dataclasses.field(default_factory=dict)
+    #: (kind, name) registered by more than one plugin -> those plugins, in load order
+    conflicts: dict[tuple[str, str], list[PluginInfo]] = dataclasses.field(default_factory=dict)
 
     def add(self, kind: str, obj: Any, plugin: PluginInfo) -> None:
-        name = getattr(obj, "name", None)
-        if not isinstance(name, str) or not name:
-            raise PluginError(
-                f"plugin {plugin.name} ({plugin.source}) registered {SINGULAR[kind]} {obj!r} without a name"
-            )
-        if name in self.items[kind]:
-            first = self.owners[(kind, name)]
-            raise PluginError(
-                f"{SINGULAR[kind]} '{name}' is registered twice: by {first.name} ({first.source}) "
-                f"and by {plugin.name} ({plugin.source})"
-            )
+        """Register ``obj`` (already checked) under its name; a name taken already is a conflict."""
+        name = obj.name
+        key = (kind, name)
+        if key in self.conflicts or name in self.items[kind]:
+            owners = self.conflicts.setdefault(key, [self.owners[key]])
+            others = ", ".join(f"{p.name} ({p.source})" for p in owners)
+            plugin.refused.append(f"{SINGULAR[kind]} '{name}': already registered by {others}")
+            owners.append(plugin)
+            return
         self.items[kind][name] = obj
-        self.owners[(kind, name)] = plugin
+        self.owners[key] = plugin
         plugin.registered.setdefault(kind, []).append(name)
 
     def get(self, kind: str, name: str, where: str = "") -> Any:
-        try:
-            return self.items[kind][name]
-        except KeyError:
-            prefix = f"{where}: " if where else ""
-            failed = [p for p in self.plugins if p.error]
-            note = "".join(f" (note: plugin {p.name} from {p.source} failed to load)" for p in failed[:3])
-            if self.plugins_dir is None and Path("plugins").is_dir():
-                note += " (note: ./plugins was not loaded: plugin files load only when asked, with --plugins-dir)"
+        prefix = f"{where}: " if where else ""
+        key = (kind, name)
+        if key in self.conflicts:
+            owners = self.conflicts[key]
+            sources = " and by ".join(f"{p.name} ({p.source})" for p in owners)
             raise ConfigError(
-                f"{prefix}unknown {SINGULAR[kind]} '{name}'{suggest(name, self.items[kind])}{note}", key=where or None
-            ) from None
+                f"{prefix}{SINGULAR[kind]} '{name}' is registered by {sources}, so no suite may use it; "
+                f"{self._remedy(owners)}",
+                key=where or None,
+            )
+        if name in self.items[kind]:
+            return self.items[kind][name]
+        if key in self.refused:
+            info, reason = self.refused[key]
+            raise ConfigError(
+                f"{prefix}{SINGULAR[kind]} '{name}' was refused when plugin {info.name} ({info.source}) "
+                f"registered it: {reason}",
+                key=where or None,
+            )
+        failed = [p for p in self.plugins if p.error]
+        note = "".join(f" (note: plugin {p.name} from {p.source} failed to load)" for p in failed[:3])
+        if not self.plugins_dir and Path("plugins").is_dir():
+            note += " (note: ./plugins was not loaded: plugin files load only when asked, with --plugins-dir)"
+        raise ConfigError(
+            f"{prefix}unknown {SINGULAR[kind]} '{name}'{suggest(name, self.items[kind])}{note}", key=where or None
+        )
+
+    def _remedy(self, owners: list[PluginInfo]) -> str:
+        """How to load only one of ``owners``: a GANBENCH_PLUGINS value that leaves the others out."""
+        external = [p for p in self.plugins if p.external and not p.error]
+        clashing = [p for p in owners if p.external]
+        if not clashing:
+            return "rename one of them"
+        choices = []
+        for keep in owners:
+            left_out = {p.name for p in clashing if p is not keep}
+            if not left_out:
+                continue
+            value = ",".join(p.name for p in external if p.name not in left_out)
+            choices.append(f"GANBENCH_PLUGINS={value} leaves {', '.join(sorted(left_out))} out")
+        return "load only one: " + "; or ".join(choices)
 
     def names(self, kind: str) -> list[str]:
         return sorted(self.items[kind])
+
+    def provider(self, kind: str, name: str) -> dict[str, str]:
+        """The code that provides component ``name``: what a trial records in its config."""
+        return dict(self.owners[(kind, name)].provider)
+
+    def problems(self) -> list[str]:
+        """Every plugin problem, one line each (what every command prints on stderr)."""
+        return [line for info in self.plugins for line in info.problems()]
 
 
 def _allowed() -> set[str] | None:
@@ -145,22 +230,63 @@ def _error_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def _check(kind: str, obj: Any) -> None:
-    """What registering checks besides a unique name: an objective's default hyperparameters."""
-    if kind == "objectives":
-        obj.default_hyper()  # builds Hyper from ``hyper``: a ConfigError names the objective and key
+def hook_warnings(pm: pluggy.PluginManager, plugin: object) -> list[str]:
+    """Functions of ``plugin`` that pluggy will never call: a hook implementation that matches no
+    hook (what ``PluginManager.check_pending`` reports), a hook without ``@hookimpl``, a name
+    close to a hook's; and, when it implements no hook at all, that it registers nothing."""
+    warnings: list[str] = []
+    implemented = False
+    for attr in sorted(dir(plugin)):
+        if attr.startswith("_"):
+            continue
+        try:
+            value = inspect.getattr_static(plugin, attr)
+        except AttributeError:
+            continue
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if not inspect.isroutine(value):
+            continue
+        marked = pm.parse_hookimpl_opts(plugin, attr) is not None
+        close = difflib.get_close_matches(attr, HOOKS, n=1, cutoff=0.8)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        if marked and attr in HOOKS:
+            implemented = True
+        elif marked:
+            warnings.append(f"{attr} is marked @hookimpl but is not a ganbench hook{hint}, so it is never called")
+        elif attr in HOOKS:
+            warnings.append(f"{attr} is not marked @ganbench.hookimpl, so it is never called")
+        elif close:
+            warnings.append(f"{attr} is not a ganbench hook{hint}, so it is never called")
+    if not implemented:
+        warnings.insert(0, f"implements no ganbench hook ({', '.join(HOOKS)}), so it registers nothing")
+    return warnings
 
 
-def load_plugins(plugins_dir: str | Path | None = None, extra: list[object] | None = None) -> Registry:
+def _directories(plugins_dir: str | Path | Sequence[str | Path] | None) -> dict[Path, Path]:
+    """Each directory once, resolved -> as given, in order."""
+    if plugins_dir is None:
+        return {}
+    given = [plugins_dir] if isinstance(plugins_dir, (str, Path)) else list(plugins_dir)
+    out: dict[Path, Path] = {}
+    for d in given:
+        directory = Path(d)
+        if not directory.is_dir():
+            raise ConfigError(f"plugins directory {directory}: no such directory")
+        out.setdefault(directory.resolve(), directory)
+    return out
+
+
+def load_plugins(
+    plugins_dir: str | Path | Sequence[str | Path] | None = None, extra: list[object] | None = None
+) -> Registry:
     """Load every plugin and collect what it registers.
 
     Built-in modules and the ``ganbench`` entry points always load (``GANBENCH_PLUGINS``
-    restricts the external ones).  The ``*.py`` files of ``plugins_dir`` load only when it
-    is given: no directory is loaded by default.  ``extra`` are plugin objects (modules or
-    instances) registered in-process, as tests and embedding applications do.
-    A plugin that fails to import or to register, or registers something invalid, is
-    recorded with its error and what it registered is withdrawn; the rest keep working.
-    A duplicate name is a :class:`PluginError`.
+    restricts the external ones).  The ``*.py`` files of ``plugins_dir`` (a directory or
+    several, in order) load only when given: no directory is loaded by default.  ``extra``
+    are plugin objects (modules or instances) registered in-process, as tests and embedding
+    applications do.  Nothing a plugin does makes this raise: see the module's docstring.
     """
     pm = pluggy.PluginManager("ganbench")
     pm.add_hookspecs(hookspecs)
@@ -169,40 +295,51 @@ def load_plugins(plugins_dir: str | Path | None = None, extra: list[object] | No
     loaded: list[tuple[object, PluginInfo]] = []
 
     def add(plugin: object, info: PluginInfo) -> None:
+        registry.plugins.append(info)
         try:
             pm.register(plugin, name=info.name)
-        except Exception as exc:  # e.g. a hook implementation that matches no hookspec
+        except Exception as exc:  # e.g. a hook implementation whose arguments match no hookspec
             info.error = _error_line(exc)
-        else:
-            loaded.append((plugin, info))
-        registry.plugins.append(info)
+            return
+        loaded.append((plugin, info))
+        info.warnings = hook_warnings(pm, plugin)
 
     for modname in BUILTIN_MODULES:
-        add(importlib.import_module(modname), PluginInfo(modname, "built-in"))
+        add(importlib.import_module(modname), PluginInfo(modname, BUILTIN, {"ganbench": __version__}))
 
     for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         if allowed is not None and ep.name not in allowed:
             continue
         dist = getattr(ep, "dist", None)
-        source = f"distribution {dist.name} {dist.version}" if dist is not None else "entry point"
-        info = PluginInfo(ep.name, source)
+        if dist is not None:
+            info = PluginInfo(ep.name, f"distribution {dist.name} {dist.version}")
+        else:
+            info = PluginInfo(ep.name, "entry point", {"entry_point": ep.value})
         try:
             plugin = ep.load()
+            if dist is not None:
+                info.provider = distribution_provider(dist, plugin)
         except Exception as exc:
             info.error = _error_line(exc)
             registry.plugins.append(info)
             continue
+        if "sha256" in info.provider:
+            info.source += " (editable)"
         add(plugin, info)
 
-    if plugins_dir is not None:
-        directory = Path(plugins_dir)
-        if not directory.is_dir():
-            raise ConfigError(f"plugins directory {directory}: no such directory")
-        registry.plugins_dir = directory.resolve()
+    directories = _directories(plugins_dir)
+    registry.plugins_dir = tuple(directories)
+    files: dict[str, Path] = {}
+    for directory in directories.values():
         for path in sorted(directory.glob("*.py")):
             if path.name.startswith("_") or (allowed is not None and path.stem not in allowed):
                 continue
-            info = PluginInfo(path.stem, f"file {path}")
+            info = PluginInfo(path.stem, f"file {path}", file_provider(path))
+            if path.stem in files:
+                info.error = f"a plugin file named {path.name} is already loaded from {files[path.stem].parent}"
+                registry.plugins.append(info)
+                continue
+            files[path.stem] = path
             try:
                 module = _load_file(path)
             except Exception as exc:
@@ -212,37 +349,42 @@ def load_plugins(plugins_dir: str | Path | None = None, extra: list[object] | No
             add(module, info)
 
     for i, plugin in enumerate(extra or []):
-        add(plugin, PluginInfo(getattr(plugin, "__name__", f"{type(plugin).__name__}-{i}"), "in-process"))
+        name = getattr(plugin, "__name__", f"{type(plugin).__name__}-{i}")
+        add(plugin, PluginInfo(name, IN_PROCESS, {IN_PROCESS: name}))
 
-    def fail(info: PluginInfo, error: str) -> None:
-        info.error = error
-        for k, names in info.registered.items():  # withdraw what it registered through other hooks
-            for name in names:
-                del registry.items[k][name], registry.owners[(k, name)]
-        info.registered.clear()
-
+    staged: dict[int, dict[str, list[Any]]] = {}
     infos = {id(p): info for p, info in loaded}
-    for kind in KINDS:
+    for kind in KINDS:  # first call every hook: a plugin whose hook raises registers nothing at all
         hook = getattr(pm.hook, f"register_{kind}")
         for impl in hook.get_hookimpls():  # in registration order (pluggy *calls* them last-registered first)
             info = infos[id(impl.plugin)]
             if info.error:
                 continue
-            staged: list[Any] = []
+            objs: list[Any] = []
             try:
-                impl.function(register=staged.append)
+                impl.function(register=objs.append)
             except Exception as exc:
-                fail(info, f"register_{kind} raised {_error_line(exc)}")
+                info.error = f"register_{kind} raised {_error_line(exc)}"
                 continue
-            try:
-                for obj in staged:
-                    _check(kind, obj)
-            except GanbenchError as exc:
-                fail(info, f"register_{kind}: {exc}")
+            staged.setdefault(id(info), {})[kind] = objs
+    for kind in KINDS:
+        for _, info in loaded:
+            if info.error:
                 continue
-            except Exception as exc:
-                fail(info, f"register_{kind}: {_error_line(exc)}")
-                continue
-            for obj in staged:
-                registry.add(kind, obj, info)
+            for obj in staged.get(id(info), {}).get(kind, []):
+                try:
+                    check(kind, obj)
+                except GanbenchError as exc:
+                    _refuse(registry, info, kind, obj, f"{exc}")
+                except Exception as exc:
+                    _refuse(registry, info, kind, obj, f"checking it raised {_error_line(exc)}")
+                else:
+                    registry.add(kind, obj, info)
     return registry
+
+
+def _refuse(registry: Registry, info: PluginInfo, kind: str, obj: Any, reason: str) -> None:
+    info.refused.append(reason)
+    name = getattr(obj, "name", None)
+    if isinstance(name, str) and name and (kind, name) not in registry.refused:
+        registry.refused[(kind, name)] = (info, reason)

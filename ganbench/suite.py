@@ -17,12 +17,25 @@ from typing import Any
 from ganbench.components import build, coerce, suggest
 from ganbench.config import Convergence, Hyper, Train
 from ganbench.errors import ConfigError
+from ganbench.metrics.base import Coverage, Metric
 from ganbench.plugins import Registry
 from ganbench.trial import ComponentSpec, DatasetSpec, ObjectiveSpec, Trial
 
 DEFAULT_METRICS = ("modes", "energy", "wasserstein")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TOP_KEYS = ("name", "description", "seeds", "metrics", "train", "model", "datasets", "objectives", "convergence")
+
+
+@dataclasses.dataclass(frozen=True)
+class Skip:
+    """A suite-level metric left out on one dataset, which it cannot measure."""
+
+    dataset: str  # the dataset's label
+    metric: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"metric '{self.metric}' on dataset '{self.dataset}': {self.reason}"
 
 
 @dataclasses.dataclass
@@ -33,6 +46,10 @@ class Suite:
     seeds: list[int]
     trials: list[Trial]
     metric_outputs: dict[str, str]
+    #: the (dataset, metric) pairs left out: suite-level metrics that a dataset does not support
+    skipped: list[Skip] = dataclasses.field(default_factory=list)
+    #: the coverage figures its metrics declare (what a report draws as mode coverage), in order
+    coverage: list[Coverage] = dataclasses.field(default_factory=list)
 
     def count(self, what: str) -> int:
         """How many distinct datasets or objectives (by label) the suite's trials use."""
@@ -184,25 +201,54 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
     model_cls = registry.get("models", _name(model_entry, "model"), "model.name")
     model = build(model_cls, {k: v for k, v in model_entry.items() if k != "name"}, "model")
 
-    metric_list = doc.get("metrics", list(DEFAULT_METRICS))
-    if not isinstance(metric_list, list):
-        raise ConfigError(f"metrics: expected a list of metric names or tables, got {metric_list!r}", key="metrics")
-    metrics: list[ComponentSpec] = []
-    built_metrics = []
+    explicit = "metrics" in doc
+    suite_metrics = _metrics(doc.get("metrics", list(DEFAULT_METRICS)), "metrics", registry)
+
+    datasets: list[tuple[DatasetSpec, list[_BuiltMetric]]] = []
+    skipped: list[Skip] = []
+    used: dict[str, set[str]] = {m.spec.name: set() for m in suite_metrics}
+    first_reason: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(_entries(doc, "datasets")):
+        where = f"datasets[{i}]"
+        dname = _name(entry, where)
+        cls = registry.get("datasets", dname, f"{where}.name")
+        ds = build(cls, {k: v for k, v in entry.items() if k not in ("name", "label", "metrics")}, where)
+        label = _label(entry, dname, where, "datasets", seen)
+        own = _metrics(entry.get("metrics", []), f"{where}.metrics", registry)
+        for j, metric in enumerate(own):
+            problem = metric.instance.supports(ds)
+            if problem:
+                raise ConfigError(f"{where}.metrics[{j}]: {problem}", key=f"{where}.metrics")
+        applied = []
+        for metric in suite_metrics:
+            if any(m.spec.name == metric.spec.name for m in own):
+                continue  # the dataset's own entry for this metric replaces the suite's
+            problem = metric.instance.supports(ds)
+            if problem:
+                skipped.append(Skip(label, metric.spec.name, problem))
+                first_reason.setdefault(metric.spec.name, problem)
+            else:
+                applied.append(metric)
+                used[metric.spec.name].add(label)
+        datasets.append((DatasetSpec(dname, label, ds.params(), registry.provider("datasets", dname)), applied + own))
+    if explicit:
+        for i, metric in enumerate(suite_metrics):
+            if not used[metric.spec.name] and metric.spec.name in first_reason:
+                raise ConfigError(
+                    f"metrics[{i}]: metric '{metric.spec.name}' applies to none of the suite's datasets: "
+                    f"{first_reason[metric.spec.name]}",
+                    key="metrics",
+                )
+
     outputs: dict[str, str] = {}
-    for i, entry in enumerate(metric_list):
-        where = f"metrics[{i}]"
-        entry = {"name": entry} if isinstance(entry, str) else entry
-        if not isinstance(entry, Mapping):
-            raise ConfigError(f"{where}: expected a metric name or a table, got {entry!r}", key="metrics")
-        mname = _name(entry, where)
-        cls = registry.get("metrics", mname, "metrics")
-        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where).resolve(registry, where)
-        if any(m.name == mname for m in metrics):
-            raise ConfigError(f"{where}: metric '{mname}' is listed twice", key="metrics")
-        metrics.append(ComponentSpec(mname, metric.params()))
-        built_metrics.append(metric)
-        outputs.update(cls.outputs)
+    coverage: list[Coverage] = []
+    for _, metrics in datasets:
+        for metric in metrics:
+            outputs.update(type(metric.instance).outputs)
+            declared = type(metric.instance).coverage
+            if declared is not None and declared not in coverage:
+                coverage.append(declared)
     if "distance" not in _table(doc, "convergence") and convergence.distance not in outputs:
         fallback = next((k for k, d in outputs.items() if d == "min"), "")
         convergence = dataclasses.replace(convergence, distance=fallback)
@@ -212,20 +258,6 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
             f"{suggest(convergence.distance, outputs)}",
             key="convergence.distance",
         )
-
-    datasets: list[DatasetSpec] = []
-    seen: dict[str, int] = {}
-    for i, entry in enumerate(_entries(doc, "datasets")):
-        where = f"datasets[{i}]"
-        dname = _name(entry, where)
-        cls = registry.get("datasets", dname, f"{where}.name")
-        ds = build(cls, {k: v for k, v in entry.items() if k not in ("name", "label")}, where)
-        label = _label(entry, dname, where, "datasets", seen)
-        for metric in built_metrics:
-            problem = metric.supports(ds)
-            if problem:
-                raise ConfigError(f"{where}: {problem}", key=where)
-        datasets.append(DatasetSpec(dname, label, ds.params()))
 
     hyper_keys = {f.name for f in Hyper.param_fields()}
     objectives: list[ObjectiveSpec] = []
@@ -256,13 +288,43 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
                 key=f"{where}.penalty_weight",
             )
         label = _label(entry, oname, where, "objectives", seen)
-        objectives.append(ObjectiveSpec(oname, label, options.params(), hyper))
+        penalty_provider = None if hyper.penalty_name is None else registry.provider("penalties", hyper.penalty_name)
+        objectives.append(
+            ObjectiveSpec(
+                oname, label, options.params(), hyper, registry.provider("objectives", oname), penalty_provider
+            )
+        )
 
-    model_spec = ComponentSpec(model_cls.name, model.params())
+    model_spec = ComponentSpec(model_cls.name, model.params(), registry.provider("models", model_cls.name))
     trials = [
-        Trial(name, seed, ds_spec, obj_spec, model_spec, train, tuple(metrics), convergence)
-        for ds_spec in datasets
+        Trial(name, seed, ds_spec, obj_spec, model_spec, train, tuple(m.spec for m in metrics), convergence)
+        for ds_spec, metrics in datasets
         for obj_spec in objectives
         for seed in seeds
     ]
-    return Suite(name, path, description, seeds, trials, outputs)
+    return Suite(name, path, description, seeds, trials, outputs, skipped, coverage)
+
+
+@dataclasses.dataclass(frozen=True)
+class _BuiltMetric:
+    spec: ComponentSpec
+    instance: Metric
+
+
+def _metrics(value: Any, key: str, registry: Registry) -> list[_BuiltMetric]:
+    """A list of metric names or ``{ name = ..., param = ... }`` tables, validated."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{key}: expected a list of metric names or tables, got {value!r}", key=key)
+    out: list[_BuiltMetric] = []
+    for i, entry in enumerate(value):
+        where = f"{key}[{i}]"
+        entry = {"name": entry} if isinstance(entry, str) else entry
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where}: expected a metric name or a table, got {entry!r}", key=key)
+        mname = _name(entry, where)
+        cls = registry.get("metrics", mname, key)
+        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where).resolve(registry, where)
+        if any(m.spec.name == mname for m in out):
+            raise ConfigError(f"{where}: metric '{mname}' is listed twice", key=key)
+        out.append(_BuiltMetric(ComponentSpec(mname, metric.params(), registry.provider("metrics", mname)), metric))
+    return out

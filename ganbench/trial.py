@@ -18,6 +18,7 @@ from ganbench import __version__
 from ganbench.components import restore
 from ganbench.config import Convergence, Hyper, Train
 from ganbench.datasets.base import Dataset
+from ganbench.errors import ConfigError
 from ganbench.metrics.base import Metric
 from ganbench.models.base import Model
 from ganbench.objectives.base import Objective, Penalty
@@ -33,24 +34,43 @@ __all__ = [
     "DatasetSpec",
     "ObjectiveSpec",
     "Parts",
+    "Provider",
     "Status",
     "Trial",
     "final_record",
+    "provider_text",
 ]
 
-#: version of the resolved-trial layout (``config.json``); part of every trial's hash
-FORMAT = 1
+#: version of the resolved-trial layout (``config.json``); part of every trial's hash.
+#: 2: every component records its provider (format 1, ganbench 0.1.0, recorded none)
+FORMAT = 2
+
+#: the code that provides a component, as :meth:`ganbench.plugins.Registry.provider` gives it:
+#: ``{"ganbench": version}``, ``{"distribution": name, "version": version}`` or
+#: ``{"file": name, "sha256": digest}``; None in trials resolved before providers were recorded
+Provider = Mapping[str, str] | None
+
+
+def _with_provider(data: dict[str, Any], provider: Provider, key: str = "provider") -> dict[str, Any]:
+    if provider is not None:
+        data[key] = dict(provider)
+    return data
 
 
 @dataclasses.dataclass(frozen=True)
 class ComponentSpec:
-    """A registered component by name, with every parameter (plain JSON data)."""
+    """A registered component by name, with every parameter (plain JSON data) and its provider."""
 
     name: str
     params: Mapping[str, Any]
+    provider: Provider = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "params": dict(self.params)}
+        return _with_provider({"name": self.name, "params": dict(self.params)}, self.provider)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ComponentSpec:
+        return cls(data["name"], dict(data["params"]), data.get("provider"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,9 +78,10 @@ class DatasetSpec:
     name: str
     label: str
     params: Mapping[str, Any]
+    provider: Provider = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "params": dict(self.params)}
+        return _with_provider({"name": self.name, "label": self.label, "params": dict(self.params)}, self.provider)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,9 +90,13 @@ class ObjectiveSpec:
     label: str
     options: Mapping[str, Any]
     hyper: Hyper
+    provider: Provider = None
+    #: the provider of ``hyper.penalty`` (None without a penalty)
+    penalty_provider: Provider = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "options": dict(self.options), "hyper": self.hyper.params()}
+        data = {"name": self.name, "label": self.label, "options": dict(self.options), "hyper": self.hyper.params()}
+        return _with_provider(_with_provider(data, self.provider), self.penalty_provider, "penalty_provider")
 
 
 @dataclasses.dataclass
@@ -122,11 +147,18 @@ class Trial:
         return cls(
             suite=data["suite"],
             seed=int(data["seed"]),
-            dataset=DatasetSpec(ds["name"], ds["label"], dict(ds["params"])),
-            objective=ObjectiveSpec(obj["name"], obj["label"], dict(obj["options"]), restore(Hyper, obj["hyper"])),
-            model=ComponentSpec(data["model"]["name"], dict(data["model"]["params"])),
+            dataset=DatasetSpec(ds["name"], ds["label"], dict(ds["params"]), ds.get("provider")),
+            objective=ObjectiveSpec(
+                obj["name"],
+                obj["label"],
+                dict(obj["options"]),
+                restore(Hyper, obj["hyper"]),
+                obj.get("provider"),
+                obj.get("penalty_provider"),
+            ),
+            model=ComponentSpec.from_json(data["model"]),
             train=restore(Train, data["train"]),
-            metrics=tuple(ComponentSpec(m["name"], dict(m["params"])) for m in data["metrics"]),
+            metrics=tuple(ComponentSpec.from_json(m) for m in data["metrics"]),
             convergence=restore(Convergence, data["convergence"]),
             format=int(data.get("format", FORMAT)),
         )
@@ -139,8 +171,32 @@ class Trial:
         """'ring/minimax/seed 0', as progress lines and messages name a trial."""
         return f"{self.dataset.label}/{self.objective.label}/seed {self.seed}"
 
+    def providers(self) -> list[tuple[str, str, Provider]]:
+        """(kind, name, provider) of every component of the trial."""
+        out: list[tuple[str, str, Provider]] = [
+            ("datasets", self.dataset.name, self.dataset.provider),
+            ("objectives", self.objective.name, self.objective.provider),
+            ("models", self.model.name, self.model.provider),
+        ]
+        penalty = self.objective.hyper.penalty_name
+        if penalty is not None:
+            out.append(("penalties", penalty, self.objective.penalty_provider))
+        return out + [("metrics", m.name, m.provider) for m in self.metrics]
+
     def instantiate(self, registry: Registry) -> Parts:
-        """The trial's components, from the plugins in ``registry`` (no second validation)."""
+        """The trial's components, from the plugins in ``registry`` (no second validation).
+
+        A component whose provider is no longer the one the trial recorded (a plugin file
+        edited, a distribution upgraded since the suite was loaded) is a :class:`ConfigError`:
+        its results would be filed under code that did not produce them."""
+        for kind, name, provider in self.providers():
+            registry.get(kind, name)
+            if provider is not None and registry.provider(kind, name) != dict(provider):
+                raise ConfigError(
+                    f"{self.describe()}: {kind[:-1] if kind != 'penalties' else 'penalty'} '{name}' was resolved "
+                    f"with {provider_text(provider)} but is now {provider_text(registry.provider(kind, name))}; "
+                    "run the suite again to resolve its trials with the code now installed"
+                )
         hyper = self.objective.hyper
         penalty = hyper.penalty_name
         return Parts(
@@ -153,6 +209,19 @@ class Trial:
                 restore(registry.get("metrics", m.name), m.params).resolve(registry, "metrics") for m in self.metrics
             ],
         )
+
+
+def provider_text(provider: Provider) -> str:
+    """'ganbench 0.1.0', 'distribution ganbench-mmd 0.1.0', 'file mmd.py (sha256 1a2b3c4d5e6f)'."""
+    if not provider:
+        return "an unrecorded provider"
+    if "ganbench" in provider:
+        return f"ganbench {provider['ganbench']}"
+    if "distribution" in provider:
+        return f"distribution {provider['distribution']} {provider.get('version', '')}".rstrip()
+    if "file" in provider:
+        return f"file {provider['file']} (sha256 {str(provider.get('sha256', ''))[:12]})"
+    return ", ".join(f"{k} {v}" for k, v in provider.items())
 
 
 def final_record(

@@ -44,7 +44,16 @@ name = "nonsaturating"
 
 @pytest.fixture(scope="session")
 def registry() -> Registry:
-    return load_plugins(None)
+    """The built-in components only, whatever plugins are installed (ganbench-mmd, say)."""
+    previous = os.environ.get("GANBENCH_PLUGINS")
+    os.environ["GANBENCH_PLUGINS"] = ""
+    try:
+        return load_plugins(None)
+    finally:
+        if previous is None:
+            del os.environ["GANBENCH_PLUGINS"]
+        else:
+            os.environ["GANBENCH_PLUGINS"] = previous
 
 
 @pytest.fixture

@@ -177,9 +177,9 @@ def test_exact_shapes_precision_recall_on_a_generator_of_half_the_support():
     half = support[::2]  # exactly half of the 108 members
     fakes = half.repeat(3, 1, 1, 1) + 0.01 * torch.randn(3 * len(half), *ds.shape)
     metric = ShapesPR()
-    assert metric.compute(fakes, fakes, ds) == {"shapes_precision": 1.0, "shapes_recall": 0.5}
+    assert metric.compute(real=fakes, fake=fakes, dataset=ds) == {"shapes_precision": 1.0, "shapes_recall": 0.5}
     junk = torch.zeros_like(fakes)  # mid-grey images lie far from every binary render
-    result = metric.compute(torch.cat([fakes, junk]), fakes, ds)
+    result = metric.compute(real=fakes, fake=torch.cat([fakes, junk]), dataset=ds)
     assert result == {"shapes_precision": 0.5, "shapes_recall": 0.5}
 
 
@@ -207,15 +207,21 @@ def test_real_samples_score_well_and_a_collapsed_generator_badly():
     sevens = train.train_x[train.train_y == 7]
     collapsed = sevens[torch.randint(len(sevens), (1000,), generator=g)]
 
-    good = {**Frechet().compute(other, real, ds), **PRDC(samples=1000).compute(other, real, ds)}
-    bad = {**Frechet().compute(collapsed, real, ds), **PRDC(samples=1000).compute(collapsed, real, ds)}
+    good = {
+        **Frechet().compute(real=real, fake=other, dataset=ds),
+        **PRDC(samples=1000).compute(real=real, fake=other, dataset=ds),
+    }
+    bad = {
+        **Frechet().compute(real=real, fake=collapsed, dataset=ds),
+        **PRDC(samples=1000).compute(real=real, fake=collapsed, dataset=ds),
+    }
     assert good["classifier_acc"] > 0.9
     assert good["fd"] < bad["fd"] / 10
     assert good["precision"] > 0.8 and good["recall"] > 0.8
     assert bad["precision"] > 0.8 and bad["recall"] < 0.3  # real-looking sevens, one tenth of the data
     assert bad["coverage"] < good["coverage"]
 
-    modes = ClassModes().compute(collapsed, real, ds)
+    modes = ClassModes().compute(real=real, fake=collapsed, dataset=ds)
     assert modes["modes_covered"] <= 2 and modes["modes_kl"] > 0.8 * math.log(10)
     assert modes["real_modes_covered"] == 10 and modes["real_modes_kl"] < 0.05
 
@@ -226,8 +232,8 @@ def test_prdc_builds_the_real_manifold_from_distinct_samples():
     ds = Digits()
     train = ds.splits().train_x
     real, fake = train[:300], train[300:600]
-    once = PRDC(samples=2000).compute(fake, real, ds)
-    repeated = PRDC(samples=2000).compute(fake, real.repeat(4, 1, 1, 1), ds)
+    once = PRDC(samples=2000).compute(real=real, fake=fake, dataset=ds)
+    repeated = PRDC(samples=2000).compute(real=real.repeat(4, 1, 1, 1), fake=fake, dataset=ds)
     assert repeated == pytest.approx(once)
     assert once["precision"] > 0.8
 
@@ -235,7 +241,7 @@ def test_prdc_builds_the_real_manifold_from_distinct_samples():
 def test_stacked_modes_of_real_stacks_are_near_the_reference():
     ds = StackedDigits()
     fake = ds.sample(3000, generator=torch.Generator().manual_seed(1))
-    result = ClassModes().compute(fake, fake, ds)
+    result = ClassModes().compute(real=fake, fake=fake, dataset=ds)
     assert result["modes_total"] == 1000
     # real stacks drawn like the held-out ones cover about as many modes (1000·(1 − e⁻³) ≈ 950)
     assert abs(result["modes_covered"] - result["real_modes_covered"]) < 40

@@ -52,12 +52,12 @@ def test_the_readme_objective_tables_are_what_ganbench_list_prints(listed):
         "each marker must sit right above its table"
     )
     printed = markdown_tables(listed)
-    assert len(printed) == 2  # the objectives, and the f-GAN family's formulas
+    assert len(printed) == 4  # the objectives, the f-GAN family's formulas, the options, the hyperparameters
     assert marked == printed, "README.md is out of date: paste `ganbench list objectives --format md` below each marker"
 
 
 def test_the_listing_covers_every_objective_and_every_declared_formula(listed, registry):
-    objectives, formulas = markdown_tables(listed)
+    objectives, formulas, _options, _hyper = markdown_tables(listed)
     assert [cells(row)[0] for row in objectives[2:]] == list(registry.items["objectives"])  # registration order
     declaring = [name for name, cls in registry.items["objectives"].items() if cls.formulas()]
     assert [cells(row)[0] for row in formulas[2:]] == declaring

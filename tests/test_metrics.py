@@ -21,7 +21,7 @@ RING = Ring(modes=8, radius=2.0, sigma=0.02)
 def test_every_mode_hit_equally_gives_full_coverage_and_zero_kl():
     centers = RING.mode_centers()
     samples = centers.repeat(300, 1) + 0.01 * torch.randn(2400, 2)
-    result = ModeCoverage().compute(samples, samples, RING)
+    result = ModeCoverage().compute(real=samples, fake=samples, dataset=RING)
     assert result["modes_captured"] == 8
     assert result["hq_percent"] == 100.0
     assert result["reverse_kl"] == pytest.approx(0.0, abs=1e-12)
@@ -29,7 +29,7 @@ def test_every_mode_hit_equally_gives_full_coverage_and_zero_kl():
 
 def test_one_mode_gives_one_captured_and_kl_log_k():
     samples = RING.mode_centers()[3].repeat(2500, 1)
-    result = ModeCoverage().compute(samples, samples, RING)
+    result = ModeCoverage().compute(real=samples, fake=samples, dataset=RING)
     assert result["modes_captured"] == 1
     assert result["hq_percent"] == 100.0
     assert result["reverse_kl"] == pytest.approx(math.log(8))
@@ -37,7 +37,7 @@ def test_one_mode_gives_one_captured_and_kl_log_k():
 
 def test_samples_far_from_every_mode_capture_nothing():
     samples = torch.full((2500, 2), 10.0)
-    result = ModeCoverage().compute(samples, samples, RING)
+    result = ModeCoverage().compute(real=samples, fake=samples, dataset=RING)
     assert result["modes_captured"] == 0
     assert result["hq_percent"] == 0.0
     assert result["reverse_kl"] == pytest.approx(math.log(8))  # the worst value, never NaN
@@ -47,8 +47,8 @@ def test_high_quality_threshold_is_three_sigma():
     center = RING.mode_centers()[0]
     inside = center + torch.tensor([[0.0599, 0.0]])
     outside = center + torch.tensor([[0.0601, 0.0]])
-    assert ModeCoverage().compute(inside, inside, RING)["hq_percent"] == 100.0
-    assert ModeCoverage().compute(outside, outside, RING)["hq_percent"] == 0.0
+    assert ModeCoverage().compute(real=inside, fake=inside, dataset=RING)["hq_percent"] == 100.0
+    assert ModeCoverage().compute(real=outside, fake=outside, dataset=RING)["hq_percent"] == 0.0
 
 
 def test_half_the_grid_with_half_outliers():
@@ -56,7 +56,7 @@ def test_half_the_grid_with_half_outliers():
     centers = grid.mode_centers()
     good = centers[:12].repeat(100, 1)
     bad = torch.full((1200, 2), 100.0)
-    result = ModeCoverage().compute(torch.cat([good, bad]), good, grid)
+    result = ModeCoverage().compute(real=good, fake=torch.cat([good, bad]), dataset=grid)
     assert result["modes_captured"] == 12
     assert result["hq_percent"] == pytest.approx(50.0)
     assert result["reverse_kl"] == pytest.approx(math.log(25 / 12))

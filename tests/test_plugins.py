@@ -12,7 +12,7 @@ import torch
 
 import ganbench
 from ganbench import hookspecs
-from ganbench.errors import PluginError
+from ganbench.errors import ConfigError
 from ganbench.plugins import BUILTIN_MODULES, KINDS, load_plugins
 
 OBJECTIVE_FILE = textwrap.dedent(
@@ -58,7 +58,7 @@ def write_dist(root, dist_name, module, body, version="1.2.3"):
 class ConstantPenalty(ganbench.Penalty):
     name: ClassVar[str] = "test-constant"
 
-    def __call__(self, critic, real, fake):
+    def __call__(self, critic, real, fake, draws):
         return torch.zeros(())
 
 
@@ -99,12 +99,15 @@ class MeanAbs(ganbench.Metric):
     name: ClassVar[str] = "test-meanabs"
     outputs: ClassVar[dict[str, str]] = {"meanabs": ganbench.MIN}
 
-    def compute(self, fake, real, dataset):
+    def compute(self, *, real, fake, dataset):
         return {"meanabs": float(fake.abs().mean())}
 
 
 class Serial(ganbench.Executor):
     name: ClassVar[str] = "test-serial"
+
+    def submit(self, fn, *args):
+        raise NotImplementedError("registered, never run")
 
 
 class EveryHook:
@@ -206,14 +209,20 @@ def test_the_environment_variable_restricts_external_plugins(tmp_path, monkeypat
     assert "local-doubled" not in names and "ep-doubled" not in names and "minimax" in names
 
 
-def test_a_duplicate_name_is_an_error_naming_both_sources(tmp_path):
+def test_a_duplicate_name_is_refused_to_both_and_named_with_both_sources(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANBENCH_PLUGINS", "clash")  # whatever else is installed
     (tmp_path / "clash.py").write_text(OBJECTIVE_FILE.format(name="hinge"))
-    with pytest.raises(PluginError) as err:
-        load_plugins(tmp_path)
-    message = str(err.value)
-    assert "'hinge' is registered twice" in message
-    assert "ganbench.objectives.margin (built-in)" in message
-    assert f"clash (file {tmp_path / 'clash.py'})" in message
+    registry = load_plugins(tmp_path)  # loading never fails: only a suite naming 'hinge' does
+    clash = next(p for p in registry.plugins if p.name == "clash")
+    assert clash.refused == ["objective 'hinge': already registered by ganbench.objectives.margin (built-in)"]
+    with pytest.raises(ConfigError) as err:
+        registry.get("objectives", "hinge", "objectives[0].name")
+    assert str(err.value) == (
+        "objectives[0].name: objective 'hinge' is registered by ganbench.objectives.margin (built-in) and by "
+        f"clash (file {tmp_path / 'clash.py'}), so no suite may use it; "
+        "load only one: GANBENCH_PLUGINS= leaves clash out"
+    )
+    assert "lsgan" in registry.names("objectives")  # the built-in's other objectives are untouched
 
 
 def test_a_plugin_that_fails_to_import_is_recorded_and_the_rest_work(tmp_path):
@@ -246,21 +255,26 @@ TYPO_HYPER = OBJECTIVE_FILE.format(name="typo").replace(
 @pytest.mark.parametrize(
     ("hyper", "reason"),
     [
-        ('{"n_critc": 5}', "objective 'typo': hyper: unknown key 'n_critc'; did you mean 'n_critic'?"),
-        ('{"lr_g": -1e-4}', "objective 'typo': hyper.lr_g: must be > 0.0, got -0.0001"),
-        ('{"betas": (0.5,)}', "objective 'typo': hyper.betas: expected a list of 2 a number/a number, got (0.5,)"),
-        ('[("n_critic", 5)]', "objective 'typo': hyper must be a dict, got [('n_critic', 5)]"),
+        ('{"n_critc": 5}', "hyper: unknown key 'n_critc'; did you mean 'n_critic'?"),
+        ('{"lr_g": -1e-4}', "hyper.lr_g: must be > 0.0, got -0.0001"),
+        ('{"betas": (0.5,)}', "hyper.betas: expected a list of 2 a number/a number, got (0.5,)"),
+        ('[("n_critic", 5)]', "hyper must be a dict, got [('n_critic', 5)]"),
     ],
 )
-def test_an_objective_with_a_bad_hyper_fails_its_own_plugin(tmp_path, hyper, reason):
+def test_an_objective_with_a_bad_hyper_is_refused_alone(tmp_path, hyper, reason):
     (tmp_path / "typo.py").write_text(
         TYPO_HYPER.replace("{HYPER}", hyper)
-        + "\n@ganbench.hookimpl\ndef register_metrics(register):\n    register(Doubled)\n"  # nonsense, but withdrawn
+        + "\n@ganbench.hookimpl\ndef register_models(register):\n    register(Doubled)\n"
     )
     (tmp_path / "fine.py").write_text(OBJECTIVE_FILE.format(name="fine"))
     registry = load_plugins(tmp_path)
     info = next(p for p in registry.plugins if p.name == "typo")
-    assert info.error == f"register_objectives: {reason}"
+    where = f"class Doubled, file {tmp_path / 'typo.py'}:6"
+    assert info.error is None  # each component is judged alone
+    assert info.refused == [
+        f"objective 'typo' ({where}): {reason}",
+        f"{where}: a model must be a subclass of ganbench.Model",
+    ]
     assert info.registered == {}
     assert "typo" not in registry.names("objectives") and "fine" in registry.names("objectives")
 
@@ -272,11 +286,15 @@ def test_a_bad_hyper_is_blamed_on_the_plugin_not_on_the_suite(tmp_path, run_cli)
     code, _, err = run_cli("validate", suite, "--plugins-dir", tmp_path)
     assert code == 2
     warning, error = err.splitlines()
-    assert warning == (
-        f"ganbench: warning: plugin typo (file {tmp_path / 'typo.py'}) failed: "
-        "register_objectives: objective 'typo': hyper: unknown key 'n_critc'; did you mean 'n_critic'?"
+    reason = (
+        f"objective 'typo' (class Doubled, file {tmp_path / 'typo.py'}:6): "
+        "hyper: unknown key 'n_critc'; did you mean 'n_critic'?"
     )
-    assert "unknown objective 'typo'" in error and f"plugin typo from file {tmp_path / 'typo.py'} failed" in error
+    assert warning == f"ganbench: warning: plugin typo (file {tmp_path / 'typo.py'}) refused {reason}"
+    assert error == (
+        f"ganbench: error: {suite}:5: objectives[0].name: objective 'typo' was refused when plugin typo "
+        f"(file {tmp_path / 'typo.py'}) registered it: {reason}"
+    )
 
 
 def test_a_typo_in_a_builtin_hyper_fails_that_builtin(monkeypatch):
@@ -285,18 +303,21 @@ def test_a_typo_in_a_builtin_hyper_fails_that_builtin(monkeypatch):
     monkeypatch.setattr(Hinge, "hyper", {"n_critic": 5, "beta": (0.0, 0.9)})
     registry = load_plugins(None)
     margin = next(p for p in registry.plugins if p.name == "ganbench.objectives.margin")
-    assert margin.error == "register_objectives: objective 'hinge': hyper: unknown key 'beta'; did you mean 'betas'?"
-    assert "hinge" not in registry.names("objectives") and "lsgan" not in registry.names("objectives")
+    (refused,) = margin.refused
+    assert refused.startswith("objective 'hinge' (class Hinge, file ") and refused.endswith(
+        "hyper: unknown key 'beta'; did you mean 'betas'?"
+    )
+    assert "hinge" not in registry.names("objectives") and "lsgan" in registry.names("objectives")
 
 
 def test_every_builtin_registers_cleanly():
     registry = load_plugins(None)
-    assert [(p.name, p.error) for p in registry.plugins if p.error] == []
+    assert [(p.name, p.status()) for p in registry.plugins if p.status() != "ok"] == []
     assert {p.name for p in registry.plugins if p.source == "built-in"} == set(BUILTIN_MODULES)
 
 
 def test_components_are_registered_in_the_order_their_plugins_load(tmp_path):
     (tmp_path / "clash.py").write_text(OBJECTIVE_FILE.format(name="hinge"))
-    with pytest.raises(PluginError, match=r"by ganbench\.objectives\.margin \(built-in\) and by clash \(file "):
-        load_plugins(tmp_path)
+    with pytest.raises(ConfigError, match=r"by ganbench\.objectives\.margin \(built-in\) and by clash \(file "):
+        load_plugins(tmp_path).get("objectives", "hinge")
     assert list(load_plugins(None).items["objectives"])[:3] == ["minimax", "nonsaturating", "hinge"]

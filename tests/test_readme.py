@@ -98,3 +98,14 @@ def test_the_worked_example_in_plugins_is_exact_at_its_optimal_critic():
     real = torch.tensor(np.repeat(d, (p * 1000).astype(int)))
     fake = torch.tensor(np.repeat(d, (q * 1000).astype(int)))
     assert float(objective.estimate(real, fake)) == pytest.approx(((p - q) ** 2 / (p + q)).sum(), rel=1e-9)
+
+
+def test_the_per_dataset_metrics_example_applies_what_it_says(registry, tmp_path):
+    from ganbench.suite import load_suite
+
+    suite = tmp_path / "s.toml"
+    suite.write_text(example("dataset-metrics") + '\n[[objectives]]\nname = "hinge"\n')
+    loaded = load_suite(suite, registry)
+    metrics = {t.dataset.name: [m.name for m in t.metrics] for t in loaded.trials}
+    assert metrics == {"ring": ["modes", "energy"], "digits": ["energy", "class-modes", "fd"]}
+    assert [(s.dataset, s.metric) for s in loaded.skipped] == [("digits", "modes")]

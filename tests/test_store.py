@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+import ganbench
 from ganbench.plugins import load_plugins
+from ganbench.providers import file_provider
 from ganbench.results import SuiteStore, load_results, parse_trial_id, trial_id
 from ganbench.status import Status
 from ganbench.suite import load_suite
@@ -62,13 +64,38 @@ def test_summary_rebuilt_from_a_legacy_directory_equals_the_one_it_was_written_w
     assert (copy / "summary.csv").read_bytes() == (RESULTS / "summary.csv").read_bytes()
 
 
-def test_the_suite_gives_the_trial_ids_and_configs_it_gave_when_the_results_were_written(legacy_registry):
+def without_providers(config: dict) -> dict:
+    """A resolved trial as ganbench 0.1.0 wrote it: layout format 1, no component providers."""
+    out = {**config, "format": 1}
+    for key in ("dataset", "objective", "model"):
+        out[key] = {k: v for k, v in config[key].items() if k not in ("provider", "penalty_provider")}
+    out["metrics"] = [{k: v for k, v in m.items() if k != "provider"} for m in config["metrics"]]
+    return out
+
+
+def test_the_same_suite_now_gives_new_trial_ids_because_trials_record_their_code(legacy_registry, tmp_path):
+    """ganbench 0.1.0 recorded no provider; a resolved trial now records the code of each of its
+    components (layout format 2): the ganbench version for a built-in, a distribution's name and
+    version, a plugin file's SHA-256. The hash covers them, so the same suite resolves to new ids,
+    and a rerun into the old directory trains every trial again instead of reusing results that
+    no record ties to the code that produced them. Those results stay readable and reportable
+    (the other tests of this module), and apart from the providers the trials are unchanged."""
     suite = load_suite(LEGACY / "legacy.toml", legacy_registry)
-    assert [t.id for t in suite.trials] == list(EXPECTED)
-    for trial in suite.trials:
-        config = RESULTS / trial.id / "config.json"
+    assert [parse_trial_id(t.id) for t in suite.trials] == [parse_trial_id(i) for i in EXPECTED]
+    assert set(t.id for t in suite.trials).isdisjoint(EXPECTED)
+    copy = tmp_path / "legacy"
+    shutil.copytree(RESULTS, copy)
+    assert SuiteStore(copy).split_done(suite.trials) == (suite.trials, 0)
+    for trial, old_id in zip(suite.trials, EXPECTED, strict=True):
+        config = RESULTS / old_id / "config.json"
         if config.exists():
-            assert trial.to_json() == json.loads(config.read_text())
+            assert without_providers(trial.to_json()) == json.loads(config.read_text())
+        assert trial.objective.provider == (
+            file_provider(LEGACY / "plugins" / "bad.py")
+            if trial.objective.name in ("explodes", "raises")
+            else {"ganbench": ganbench.__version__}
+        )
+        assert trial.model.provider == trial.dataset.provider == {"ganbench": ganbench.__version__}
 
 
 def test_a_trial_round_trips_through_its_json_form(legacy_registry):

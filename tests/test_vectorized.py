@@ -352,7 +352,8 @@ def test_a_model_that_does_not_vectorise_trains_alone(tmp_path, monkeypatch, reg
 def test_model_listing_says_which_models_vectorise(run_cli):
     code, out, _ = run_cli("list", "models")
     assert code == 0
-    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith(("mlp", "dcgan"))}
+    table = out.split("options of each model")[0]
+    rows = {line.split()[0]: line for line in table.splitlines() if line.startswith(("mlp", "dcgan"))}
     assert "yes" in rows["mlp"] and "yes" in rows["dcgan"]
 
 

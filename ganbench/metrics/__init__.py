@@ -1,5 +1,5 @@
 """Built-in metrics, registered through the public hooks."""
 
-from ganbench.metrics.base import MAX, MIN, Metric
+from ganbench.metrics.base import MAX, MIN, Coverage, Metric
 
-__all__ = ["MAX", "MIN", "Metric"]
+__all__ = ["MAX", "MIN", "Coverage", "Metric"]

@@ -1,8 +1,15 @@
-"""What a metric is: a function of generated and fresh real samples with declared directions."""
+"""What a metric is: a function of generated and fresh real samples with declared outputs.
+
+A metric declares everything the harness and the reports read about it: ``outputs`` (each
+output's direction), ``coverage`` (which output counts covered modes, which holds their
+total, and the progress text), and ``floor`` (each output's value for two samples of one
+distribution, where that is a known constant). The core never names a metric's outputs.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from torch import Tensor
@@ -15,6 +22,33 @@ if TYPE_CHECKING:
     from ganbench.plugins import Registry
 
 MAX, MIN = "max", "min"
+DIRECTIONS = (MAX, MIN, "")
+
+
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    """A metric's coverage figure: output ``covered`` counts the modes (classes, support points)
+    its samples reach, out of output ``total``; every mode is reached when covered ≥ total.
+
+    ``text`` is the progress text printed after a trial, a :meth:`str.format` template with
+    ``{covered}`` and ``{total}`` (floats). The first evaluated step at which every coverage
+    figure of a trial's metrics is full is the trial's ``all_modes_step``."""
+
+    covered: str
+    total: str
+    text: str = "modes {covered:.0f}/{total:.0f}"
+
+    def full(self, values: Mapping[str, float]) -> bool:
+        """Whether ``values`` (a history record or final metrics) reach every mode."""
+        if self.covered not in values or self.total not in values:
+            return False
+        return bool(values[self.covered] >= values[self.total])
+
+    def progress(self, values: Mapping[str, float]) -> str | None:
+        """The progress text for ``values``, or None when they lack either figure."""
+        if self.covered not in values or self.total not in values:
+            return None
+        return self.text.format(covered=float(values[self.covered]), total=float(values[self.total]))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,10 +74,16 @@ class Metric(Component):
     outputs: ClassVar[dict[str, str]] = {}
     #: whether ``compute`` also receives ``evaluation=``, the :class:`Evaluation` it runs at
     uses_evaluation: ClassVar[bool] = False
+    #: which output is a coverage count, its total and its progress text (None: no coverage figure)
+    coverage: ClassVar[Coverage | None] = None
+    #: each output's value for two large samples of one distribution, where that is a known
+    #: constant (an energy distance's 0); ``ganbench.testing.check_metric`` checks against it
+    floor: ClassVar[dict[str, float]] = {}
 
     def supports(self, dataset: Dataset) -> str | None:
         """Why this metric cannot be computed on ``dataset``, or None if it can (checked when a
-        suite is validated, so a mismatch is reported before anything runs)."""
+        suite is validated: a suite-level metric is skipped on such a dataset, a dataset's own
+        metric is an error)."""
         return None
 
     def due(self, evaluation: Evaluation) -> bool:
@@ -57,6 +97,15 @@ class Metric(Component):
         ``where``) and when a trial's components are made. Default: the metric itself."""
         return self
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
-        """``fake`` and ``real`` are CPU float tensors of equal length, shape (N, *dataset.shape)."""
+    def recorded(self, dataset: Dataset) -> dict[str, str]:
+        """Every value ``compute`` returns on ``dataset``, name -> direction: by default the
+        declared ``outputs``. A metric whose values depend on its options (one per component
+        it names) returns them all here; only the declared ``outputs`` are results columns."""
+        return dict(type(self).outputs)
+
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
+        """One float per output. ``real`` (fresh data) and ``fake`` (generated) are CPU float
+        tensors of equal length, shape (N, *dataset.shape); both are keyword-only, so they
+        cannot be swapped by position. A metric with ``uses_evaluation = True`` also receives
+        ``evaluation=``, the :class:`Evaluation` it runs at."""
         raise NotImplementedError

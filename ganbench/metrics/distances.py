@@ -53,10 +53,11 @@ class Energy(Metric):
     name: ClassVar[str] = "energy"
     description: ClassVar[str] = "energy distance to fresh real samples"
     outputs: ClassVar[dict[str, str]] = {"energy": MIN}
+    floor: ClassVar[dict[str, float]] = {"energy": 0.0}
 
     samples: int = param(1000, min=2, max=20_000, help="samples of each side used")
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         return {"energy": energy_distance(fake[: self.samples], real[: self.samples])}
 
 
@@ -65,11 +66,12 @@ class Wasserstein(Metric):
     name: ClassVar[str] = "wasserstein"
     description: ClassVar[str] = "exact Wasserstein-p distance (optimal transport between equal-size samples)"
     outputs: ClassVar[dict[str, str]] = {"wasserstein": MIN}
+    floor: ClassVar[dict[str, float]] = {"wasserstein": 0.0}
 
     samples: int = param(1000, min=2, max=2000, help="samples of each side (assignment is cubic in this)")
     p: int = param(1, min=1, max=2, help="order of the distance (1 or 2)")
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         n = min(self.samples, len(fake), len(real))
         return {"wasserstein": wasserstein_exact(fake[:n], real[:n], self.p)}
 

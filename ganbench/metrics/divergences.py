@@ -66,6 +66,10 @@ REFERENCE, REFERENCE_SE = "ref:kl", "ref:kl:se"
 REFERENCE_K = 5
 
 
+#: the number of critics whose estimate has not converged (a results column)
+UNCONVERGED = "div:unconverged"
+
+
 def key(objective: str, field: str = "") -> str:
     """The output name of ``field`` (see :data:`FIELDS`) of ``objective``'s critic."""
     return f"div:{objective}" + (f":{field}" if field else "")
@@ -77,8 +81,9 @@ class Divergences(Metric):
     description: ClassVar[str] = (
         "every objective's divergence by a fresh critic, trained on the evaluation's samples and read on held-out ones"
     )
-    #: none declared: the per-objective outputs (see :func:`key`) are read by the report's divergence matrix
-    outputs: ClassVar[dict[str, str]] = {}
+    #: the results-table column: how many of the critics did not converge; the per-objective
+    #: values (see :func:`key` and :meth:`recorded`) are read by the report's divergence matrix
+    outputs: ClassVar[dict[str, str]] = {UNCONVERGED: ""}
     uses_evaluation: ClassVar[bool] = True
 
     objectives: tuple[str, ...] = param(DEFAULT_OBJECTIVES, help="objectives whose divergences are estimated")
@@ -120,6 +125,14 @@ class Divergences(Metric):
     def due(self, evaluation: Evaluation) -> bool:
         return evaluation.final or (self.every > 0 and evaluation.step % self.every == 0)
 
+    def recorded(self, dataset: Dataset) -> dict[str, str]:
+        values = dict(type(self).outputs)
+        for name in self.objectives:
+            values.update({key(name, field): "" for field in FIELDS})
+        if self.reference and isinstance(dataset, GaussianMixture):
+            values.update({REFERENCE: "", REFERENCE_SE: ""})
+        return values
+
     def budget(self) -> Budget:
         return Budget(
             steps=self.steps,
@@ -134,10 +147,12 @@ class Divergences(Metric):
         )
 
     def compute(  # type: ignore[override]
-        self, *, real: Tensor, fake: Tensor, dataset: Dataset, evaluation: Evaluation
+        self, *, real: Tensor, fake: Tensor, dataset: Dataset, evaluation: Evaluation | None = None
     ) -> dict[str, float]:
         if self._judges is None:
             raise ConfigError("the divergences metric names objectives: call resolve(registry, where) first")
+        if evaluation is None:
+            raise ConfigError("the divergences metric needs evaluation= (its seed and the suite's model)")
         n = min(len(real), len(fake))
         held = max(1, round(n * self.held_out))
         if n - held < 1:
@@ -149,12 +164,13 @@ class Divergences(Metric):
             return model.build(dataset)[1]
 
         seed = stream_seed(evaluation.seed, "divergences")
-        values: dict[str, float] = {}
+        values: dict[str, float] = {UNCONVERGED: 0.0}
         for v in judge(build, self._judges, train, held_out, self.budget(), seed):
             values[key(v.name)] = v.estimate
             values[key(v.name, "se")] = v.se
             values[key(v.name, "change")] = v.change
             values[key(v.name, "converged")] = float(v.converged)
+            values[UNCONVERGED] += 0.0 if v.converged else 1.0
         if self.reference and isinstance(dataset, GaussianMixture):
             kl, se = knn_kl_reference(dataset, held_out[0], fake[:n])
             values[REFERENCE], values[REFERENCE_SE] = kl, se

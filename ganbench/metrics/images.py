@@ -24,7 +24,7 @@ from ganbench.components import param
 from ganbench.datasets.base import Dataset
 from ganbench.datasets.images import ImageDataset, Shapes, min_separation
 from ganbench.hookspecs import Register, hookimpl
-from ganbench.metrics.base import MAX, MIN, Metric
+from ganbench.metrics.base import MAX, MIN, Coverage, Metric
 from ganbench.metrics.features import classifier_for, image_dataset
 from ganbench.metrics.modes import histogram_kl
 
@@ -152,13 +152,14 @@ class Frechet(Metric):
     name: ClassVar[str] = "fd"
     description: ClassVar[str] = "Fréchet distance in the features of a classifier trained on the dataset"
     outputs: ClassVar[dict[str, str]] = {"fd": MIN, "classifier_acc": ""}
+    floor: ClassVar[dict[str, float]] = {"fd": 0.0}
 
     samples: int = param(10_000, min=10, max=1_000_000, help="samples of each side used")
 
     def supports(self, dataset: Dataset) -> str | None:
         return _needs_images(self.name, dataset)
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         clf = classifier_for(image_dataset(dataset, self.name))
         fd = frechet_distance(clf.features(_first(fake, self.samples)), clf.features(_first(real, self.samples)))
         return {"fd": fd, "classifier_acc": clf.accuracy}
@@ -169,6 +170,7 @@ class KID(Metric):
     name: ClassVar[str] = "kid"
     description: ClassVar[str] = "kernel (cubic polynomial) MMD² in classifier features, mean over subsets"
     outputs: ClassVar[dict[str, str]] = {"kid": MIN, "classifier_acc": ""}
+    floor: ClassVar[dict[str, float]] = {"kid": 0.0}
 
     subsets: int = param(20, min=1, max=10_000, help="random subsets averaged")
     subset_size: int = param(1000, min=2, max=100_000, help="samples of each side per subset")
@@ -177,7 +179,7 @@ class KID(Metric):
     def supports(self, dataset: Dataset) -> str | None:
         return _needs_images(self.name, dataset)
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         clf = classifier_for(image_dataset(dataset, self.name))
         g = torch.Generator().manual_seed(self.seed)
         kid, _ = kernel_inception_distance(clf.features(fake), clf.features(real), self.subsets, self.subset_size, g)
@@ -203,7 +205,7 @@ class PRDC(Metric):
     def supports(self, dataset: Dataset) -> str | None:
         return _needs_images(self.name, dataset)
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         clf = classifier_for(image_dataset(dataset, self.name))
         f = clf.features(_first(fake, self.samples))
         # the real manifold from distinct images: the harness draws real samples with replacement,
@@ -247,13 +249,14 @@ class ClassModes(Metric):
         "real_modes_kl": "",
         "classifier_acc": "",
     }
+    coverage: ClassVar[Coverage | None] = Coverage(covered="modes_covered", total="modes_total")
 
     seed: int = param(12345, min=0, max=2**31 - 1, help="seed of the held-out real draws")
 
     def supports(self, dataset: Dataset) -> str | None:
         return _needs_images(self.name, dataset)
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         ds = image_dataset(dataset, self.name)
         clf = classifier_for(ds)
         n_modes = ds.n_classes**ds.units
@@ -285,7 +288,7 @@ class ShapesPR(Metric):
         ok = isinstance(dataset, Shapes)
         return None if ok else f"metric '{self.name}' needs the shapes dataset, not '{dataset.name}'"
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         if not isinstance(dataset, Shapes):
             raise ValueError(self.supports(dataset))
         support = dataset.mode_centers()

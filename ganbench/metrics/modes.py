@@ -20,7 +20,7 @@ from torch import Tensor
 from ganbench.components import param
 from ganbench.datasets.base import Dataset
 from ganbench.hookspecs import Register, hookimpl
-from ganbench.metrics.base import MAX, MIN, Metric
+from ganbench.metrics.base import MAX, MIN, Coverage, Metric
 
 
 def histogram_kl(counts: Tensor, weights: Tensor) -> float:
@@ -61,6 +61,8 @@ class ModeCoverage(Metric):
         "hq_percent": MAX,
         "reverse_kl": MIN,
     }
+    coverage: ClassVar[Coverage | None] = Coverage(covered="modes_captured", total="modes_total")
+    floor: ClassVar[dict[str, float]] = {"reverse_kl": 0.0}
 
     threshold: float = param(3.0, min=0.0, exclusive_min=True, help="high quality within this many sigmas")
 
@@ -69,7 +71,7 @@ class ModeCoverage(Metric):
             return f"dataset '{dataset.name}' has no discrete modes for the 'modes' metric"
         return None
 
-    def compute(self, fake: Tensor, real: Tensor, dataset: Dataset) -> dict[str, float]:
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         centers = dataset.mode_centers()
         weights = dataset.mode_weights()
         if centers is None or weights is None:

@@ -5,11 +5,12 @@ It renders the same frame as ``summary.csv`` (:meth:`ganbench.results.SuiteResul
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 import pandas as pd
 from tabulate import tabulate
 
+from ganbench.metrics.summary import ALL_MODES_STEP, STABILITY
 from ganbench.results import SuiteResults
 from ganbench.status import Status
 
@@ -17,8 +18,7 @@ ARROW = {"max": "↑", "min": "↓", "": ""}
 
 #: figures every trial reports besides its metrics' outputs, with their directions
 HARNESS_OUTPUTS = {"estimate": "", "steps_per_s": "max", "wall_time": "min"}
-CONVERGENCE_OUTPUTS = {"all_modes_step": "min", "stability": "min"}
-HIDDEN = {"modes_total"}
+CONVERGENCE_OUTPUTS = {ALL_MODES_STEP: "min", STABILITY: "min"}
 
 
 def _fmt(x: float) -> str:
@@ -46,7 +46,7 @@ def _runs(group: pd.DataFrame) -> str:
 
 
 def _first_step(group: pd.DataFrame) -> str:
-    steps = group["all_modes_step"]
+    steps = group[ALL_MODES_STEP]
     reached = pd.to_numeric(steps, errors="coerce").dropna()
     never = len(steps) - len(reached)
     if reached.empty:
@@ -55,9 +55,10 @@ def _first_step(group: pd.DataFrame) -> str:
     return f"{text} ({never} never)" if never else text
 
 
-def columns(outputs: Mapping[str, str], frame: pd.DataFrame) -> dict[str, str]:
-    """Ordered column -> direction for the metrics present in ``frame``."""
-    cols = {k: d for k, d in outputs.items() if k not in HIDDEN}
+def columns(outputs: Mapping[str, str], frame: pd.DataFrame, hidden: Set[str] = frozenset()) -> dict[str, str]:
+    """Ordered column -> direction for the metrics present in ``frame``, but ``hidden`` ones
+    (coverage totals, which only say out of how many a coverage count is)."""
+    cols = {k: d for k, d in outputs.items() if k not in hidden}
     cols.update(HARNESS_OUTPUTS)
     cols.update(CONVERGENCE_OUTPUTS)
     return {k: d for k, d in cols.items() if k in frame.columns}
@@ -67,15 +68,17 @@ def console_tables(results: SuiteResults, fmt: str = "github") -> dict[str, str]
     """One table per dataset of ``results``.  Only complete trials enter the means; the
     'runs' column counts every trial with a final state, so diverged and failed ones are
     never hidden."""
-    return dataset_tables(results.frame(), results.outputs, fmt)
+    return dataset_tables(results.frame(), results.outputs, results.coverage_totals, fmt)
 
 
-def dataset_tables(frame: pd.DataFrame, outputs: Mapping[str, str], fmt: str = "github") -> dict[str, str]:
+def dataset_tables(
+    frame: pd.DataFrame, outputs: Mapping[str, str], hidden: Set[str] = frozenset(), fmt: str = "github"
+) -> dict[str, str]:
     """One table per dataset of a summary frame (see :func:`console_tables`)."""
     tables: dict[str, str] = {}
     if frame.empty:
         return tables
-    cols = columns(outputs, frame)
+    cols = columns(outputs, frame, hidden)
     for dataset, sub in frame.groupby("dataset", sort=False):
         rows = []
         for objective, group in sub.groupby("objective", sort=False):
@@ -84,7 +87,7 @@ def dataset_tables(frame: pd.DataFrame, outputs: Mapping[str, str], fmt: str = "
             for col in cols:
                 row[col] = (
                     _first_step(ok)
-                    if col == "all_modes_step" and not ok.empty
+                    if col == ALL_MODES_STEP and not ok.empty
                     else mean_std(ok.get(col, pd.Series(dtype=float)))
                 )
             rows.append(row)

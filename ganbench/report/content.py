@@ -14,7 +14,7 @@ import numpy as np
 from ganbench import __version__
 from ganbench.plugins import Registry
 from ganbench.report import divergences, plots
-from ganbench.report.console import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS, HIDDEN, _fmt
+from ganbench.report.console import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS, _fmt
 from ganbench.report.document import Bullets, Cell, Document, Figure, Heading, Paragraph, Table
 from ganbench.report.load import FINAL, SuiteResults, Trial
 from ganbench.report.stats import ALPHA, RankTest, bootstrap_ci, rank_test
@@ -52,7 +52,7 @@ def runs(trials: Sequence[Trial]) -> str:
 def columns(suite: SuiteResults) -> dict[str, str]:
     """Table columns (metric outputs, then harness and convergence figures) present in the results."""
     present = {k for t in suite.trials for s in ("metrics", "convergence") for k in t.final.get(s, {})}
-    cols = {k: d for k, d in suite.outputs.items() if k not in HIDDEN}
+    cols = {k: d for k, d in suite.outputs.items() if k not in suite.coverage_totals}
     cols.update(HARNESS_OUTPUTS)
     cols.update(CONVERGENCE_OUTPUTS)
     return {k: d for k, d in cols.items() if k in present}
@@ -61,7 +61,9 @@ def columns(suite: SuiteResults) -> dict[str, str]:
 def headline(suite: SuiteResults, only: Sequence[str] = ()) -> dict[str, str]:
     """The metrics that objectives are ranked and tested on: the suite's metric outputs with a direction."""
     cols = columns(suite)
-    chosen = {k: d for k, d in suite.outputs.items() if d in ("max", "min") and k in cols and k not in HIDDEN}
+    chosen = {
+        k: d for k, d in suite.outputs.items() if d in ("max", "min") and k in cols and k not in suite.coverage_totals
+    }
     if only:
         chosen = {k: d for k, d in chosen.items() if k in only}
     return chosen

@@ -92,6 +92,14 @@ class SuiteResults:
     source: str
     trials: list[TrialResult]
     outputs: dict[str, str]  # metric output -> "max" | "min" | ""
+    #: the coverage figures the suite's metrics declare, as plain data: {"covered": output,
+    #: "total": output, "text": progress template} (:class:`ganbench.metrics.base.Coverage`)
+    coverage: list[dict[str, str]] = dataclasses.field(default_factory=list)
+
+    @property
+    def coverage_totals(self) -> set[str]:
+        """Outputs that only hold a coverage total (shown beside their count, not as a column)."""
+        return {c["total"] for c in self.coverage}
 
     @property
     def datasets(self) -> list[str]:
@@ -150,18 +158,37 @@ def trial_dirs(suite_dir: Path) -> Iterator[TrialDir]:
             yield TrialDir(p)
 
 
-def _directions(configs: list[dict[str, Any]], registry: Any) -> dict[str, str]:
-    """Metric directions from the metric plugins, for results written without suite.json."""
-    outputs: dict[str, str] = {}
+def _metric_classes(configs: list[dict[str, Any]], registry: Any) -> list[Any]:
+    """The metric plugins the trials name, for results written without (parts of) suite.json."""
+    classes: list[Any] = []
     if registry is None:
-        return outputs
+        return classes
     for config in configs:
         for metric in config.get("metrics", []):
             try:
-                outputs.update(registry.get("metrics", metric["name"]).outputs)
+                cls = registry.get("metrics", metric["name"])
             except Exception:
                 continue
+            if cls not in classes:
+                classes.append(cls)
+    return classes
+
+
+def _directions(classes: list[Any]) -> dict[str, str]:
+    outputs: dict[str, str] = {}
+    for cls in classes:
+        outputs.update(cls.outputs)
     return outputs
+
+
+def _coverage(meta: dict[str, Any], classes: list[Any]) -> list[dict[str, str]]:
+    """Coverage declarations from suite.json, else from the metric plugins (0.1.0 wrote none:
+    its 'modes' metric's figures are what the built-in plugin declares)."""
+    listed = meta.get("coverage")
+    if isinstance(listed, list) and all(isinstance(c, dict) and {"covered", "total"} <= set(c) for c in listed):
+        return [{str(k): str(v) for k, v in c.items()} for c in listed]
+    declared = (getattr(cls, "coverage", None) for cls in classes)
+    return [dataclasses.asdict(c) for c in declared if c is not None]
 
 
 def is_suite_dir(path: Path) -> bool:
@@ -201,7 +228,8 @@ def load_suite_results(path: Path, registry: Any = None) -> SuiteResults:
     order = {tid: i for i, tid in enumerate(listed)}
     ordered = sorted(trials.values(), key=lambda t: (order.get(t.id, len(order)), t.id))
     # directions from suite.json, else from the metric plugins; order as the suite lists its metrics
-    from_plugins = _directions([t.config for t in ordered if t.config], registry)
+    classes = _metric_classes([t.config for t in ordered if t.config], registry)
+    from_plugins = _directions(classes)
     outputs = meta.get("metric_outputs")
     if not isinstance(outputs, dict):
         outputs = from_plugins
@@ -214,6 +242,7 @@ def load_suite_results(path: Path, registry: Any = None) -> SuiteResults:
         source=str(meta.get("source", "")),
         trials=ordered,
         outputs={str(k): str(v) for k, v in outputs.items()},
+        coverage=_coverage(meta, classes),
     )
 
 

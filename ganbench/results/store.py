@@ -7,6 +7,7 @@ reader of what is there is :func:`~ganbench.results.reader.load_suite_results`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,8 +48,9 @@ class SuiteStore:
         return todo, done
 
     def write_suite(self, suite: Suite, source: str) -> None:
-        """``suite.json``: the suite's name, description, source file, metric directions and
-        the ids of its trials (so a report can say which trials are missing)."""
+        """``suite.json``: the suite's name, description, source file, metric directions, the
+        coverage figures its metrics declare, and the ids of its trials (so a report can say
+        which trials are missing)."""
         atomic_write_json(
             self.path / SUITE_FILE,
             {
@@ -56,6 +58,7 @@ class SuiteStore:
                 "description": suite.description,
                 "source": source,
                 "metric_outputs": suite.metric_outputs,
+                "coverage": [dataclasses.asdict(c) for c in suite.coverage],
                 "trials": [t.id for t in suite.trials],
             },
         )

@@ -37,9 +37,6 @@ class Draws:
         gens = [torch.Generator(device=device).manual_seed(stream_seed(s, "train")) for s in seeds]
         return cls(gens, device, dtype)
 
-    def __len__(self) -> int:
-        return len(self.generators)
-
     def uniform(self, *shape: int) -> Tensor:
         """U[0, 1) of shape (K, *shape)."""
         return torch.stack(

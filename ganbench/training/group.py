@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 import torch
 from torch import Tensor
@@ -246,6 +245,3 @@ class Group:
         )
         order = sorted(range(len(joined)), key=lambda i: run_key(joined.members[i]))
         return joined if order == list(range(len(joined))) else joined.select(order)
-
-    def describe(self) -> dict[str, Any]:
-        return {"members": len(self), "step": self.step, "runs": len(self.runs)}

@@ -8,10 +8,10 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import torch
 
 from ganbench.errors import TrialDiverged
+from ganbench.metrics import summary
 from ganbench.results import TrialDir, atomic_write
 from ganbench.status import Status
 from ganbench.training.member import Member
@@ -30,17 +30,6 @@ class EngineOptions:
     #: compute each evaluation's metrics in a background thread while training goes on
     #: (None: on accelerators, where the CPU would otherwise stall the device)
     overlap: bool | None = None
-
-
-def convergence(history: list[dict[str, Any]], distance: str, window: int) -> dict[str, Any]:
-    """First step with every mode captured (None = never) and the spread (std) of
-    ``distance`` over the last ``window`` evaluations."""
-    out: dict[str, Any] = {}
-    if history and "modes_captured" in history[0]:
-        out["all_modes_step"] = next((r["step"] for r in history if r["modes_captured"] >= r["modes_total"]), None)
-    tail = [r[distance] for r in history[-window:] if distance and distance in r]
-    out["stability"] = float(np.std(tail)) if tail else None
-    return out
 
 
 def last_metrics(record: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +78,7 @@ class Outcomes:
             step=step,
             device=self.device,
             metrics=last_metrics(m.history[-1]),
-            convergence=convergence(m.history, conv.distance, conv.window),
+            convergence=summary.convergence(m.history, m.parts.metrics, conv.distance, conv.window),
             environment=self.environment(group_size),
         )
         m.td.finish(final)

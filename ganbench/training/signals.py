@@ -50,8 +50,9 @@ def stop_on_sigint() -> Iterator[None]:
 WORKER: dict[str, Any] = {}
 
 
-def init_worker(plugins_dir: str | None, threads: int) -> None:
-    """Executor setup in a fresh worker process: load plugins, pin torch threads."""
+def init_worker(plugins_dir: list[str] | None, threads: int) -> None:
+    """Executor setup in a fresh worker process: load plugins (the parent's plugin
+    directories, in order), pin torch threads."""
     from ganbench.plugins import load_plugins
 
     torch.set_num_threads(threads)

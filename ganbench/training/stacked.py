@@ -82,6 +82,7 @@ class StackedNet:
 
     @property
     def members(self) -> int:
+        """K, the number of stacked members."""
         return int(self.flat.shape[0])
 
     def _member_forward(self, row: Tensor, buffers: Mapping[str, Tensor], x: Tensor) -> Tensor:

@@ -1,0 +1,206 @@
+"""What a registered component class must be, checked as its plugin registers it.
+
+A plugin's mistake is reported against that one component, with the class, its file and
+what was expected, before any suite uses it: a non-class, a class of the wrong kind, a
+missing ``name``, a missing method, a property written as a method, or a method whose
+signature differs from the base class's (a metric's ``compute(self, real, fake, dataset)``
+instead of the keyword-only ``compute(self, *, real, fake, dataset)`` would silently get
+its arguments swapped by a positional call). :func:`check` raises :class:`Refused`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, cast
+
+from ganbench.datasets.base import Dataset
+from ganbench.errors import GanbenchError
+from ganbench.executors import Executor
+from ganbench.metrics.base import DIRECTIONS, Coverage, Metric
+from ganbench.models.base import Model
+from ganbench.objectives.base import Objective, Penalty
+
+
+class Refused(GanbenchError):
+    """A component that its plugin may not register; the message is one line with the reason."""
+
+
+#: the base class of each kind of component
+BASES: dict[str, type] = {
+    "objectives": Objective,
+    "penalties": Penalty,
+    "datasets": Dataset,
+    "models": Model,
+    "metrics": Metric,
+    "executors": Executor,
+}
+#: the public name of each base class, as a plugin imports it
+PUBLIC = {
+    Objective: "ganbench.Objective",
+    Penalty: "ganbench.Penalty",
+    Dataset: "ganbench.Dataset",
+    Model: "ganbench.Model",
+    Metric: "ganbench.Metric",
+    Executor: "ganbench.Executor",
+}
+#: what a class must define itself (a method, or a property where marked so)
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "objectives": ("critic_loss", "generator_loss", "estimate"),
+    "penalties": ("__call__",),
+    "datasets": ("shape", "sample"),
+    "models": ("latent_shape", "build"),
+    "metrics": ("compute",),
+    "executors": ("submit",),
+}
+#: methods whose signature, where a class defines them, must be the base class's
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    "objectives": ("critic_loss", "generator_loss", "estimate", "describe_generator"),
+    "penalties": ("__call__",),
+    "datasets": ("sample", "mode_centers", "mode_weights"),
+    "models": ("build",),
+    "metrics": ("compute", "supports", "due", "resolve", "recorded"),
+    "executors": ("__init__", "submit", "shutdown", "interrupt"),
+}
+PROPERTIES: dict[str, tuple[str, ...]] = {
+    "datasets": ("shape", "mode_sigma"),
+    "models": ("latent_shape",),
+}
+
+
+def where(cls: type) -> str:
+    """'class Foo, file plugins/foo.py:12' (the module when the source file is unknown)."""
+    try:
+        path = inspect.getsourcefile(cls)
+        line = inspect.getsourcelines(cls)[1]
+    except (OSError, TypeError):
+        return f"class {cls.__qualname__}, module {cls.__module__}"
+    return f"class {cls.__qualname__}, file {path}:{line}" if path else f"class {cls.__qualname__}"
+
+
+def signature_text(name: str, fn: Callable[..., Any]) -> str:
+    """``name(self, *, real, fake, dataset)``: the parameters without annotations."""
+    parts: list[str] = []
+    star = False
+    for p in inspect.signature(fn).parameters.values():
+        if p.kind is p.KEYWORD_ONLY and not star:
+            parts.append("*")
+            star = True
+        if p.kind is p.VAR_POSITIONAL:
+            star = True
+            parts.append(f"*{p.name}")
+        elif p.kind is p.VAR_KEYWORD:
+            parts.append(f"**{p.name}")
+        else:
+            parts.append(p.name if p.default is p.empty else f"{p.name}={p.default!r}")
+    return f"{name}({', '.join(parts)})"
+
+
+def _shape(fn: Callable[..., Any]) -> list[tuple[str, Any]]:
+    return [(p.name, p.kind) for p in inspect.signature(fn).parameters.values()]
+
+
+def compatible(expected: Callable[..., Any], given: Callable[..., Any]) -> bool:
+    """Whether ``given`` takes exactly the parameters of ``expected``: the same positional names in
+    the same order, the same keyword-only names, a default wherever ``expected`` has one; extra
+    parameters only with defaults (or as ``*args``/``**kwargs`` where ``expected`` has them)."""
+    want = list(inspect.signature(expected).parameters.values())
+    have = list(inspect.signature(given).parameters.values())
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    want_pos = [p for p in want if p.kind in positional]
+    have_pos = [p for p in have if p.kind in positional]
+    if [p.name for p in have_pos[: len(want_pos)]] != [p.name for p in want_pos]:
+        return False
+    if any(p.default is p.empty for p in have_pos[len(want_pos) :]):
+        return False
+    want_kw = {p.name: p for p in want if p.kind is p.KEYWORD_ONLY}
+    have_kw = {p.name: p for p in have if p.kind is p.KEYWORD_ONLY}
+    if set(want_kw) - set(have_kw):
+        return False
+    if any(have_kw[n].default is have_kw[n].empty for n in set(have_kw) - set(want_kw)):
+        return False
+    for params in (zip(want_pos, have_pos, strict=False), ((want_kw[n], have_kw[n]) for n in want_kw)):
+        for w, h in params:
+            if w.default is not w.empty and h.default is h.empty:
+                return False
+    for kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+        if any(p.kind is kind for p in want) and not any(p.kind is kind for p in have):
+            return False
+    return True
+
+
+def _own(cls: type, base: type, attr: str) -> bool:
+    """Whether ``cls`` (or a class between it and ``base``) defines ``attr`` itself."""
+    return inspect.getattr_static(cls, attr, None) is not inspect.getattr_static(base, attr, None)
+
+
+def check(kind: str, obj: Any) -> None:
+    """Raise :class:`Refused` if ``obj`` may not be registered as a component of ``kind``."""
+    singular = kind[:-1] if kind != "penalties" else "penalty"
+    base = BASES[kind]
+    public = PUBLIC[base]
+    if not inspect.isclass(obj):
+        raise Refused(f"registered {obj!r} as a {singular}, which is not a class: register the class itself")
+    at = where(obj)
+    if not issubclass(obj, base):
+        raise Refused(f"{at}: a {singular} must be a subclass of {public}")
+    name = getattr(obj, "name", None)
+    if not isinstance(name, str) or not name:
+        raise Refused(f'{at}: a {singular} needs a name: name: ClassVar[str] = "my-{singular}"')
+    at = f"{singular} '{name}' ({at})"
+    if base is not Executor and "__dataclass_fields__" not in vars(obj):
+        raise Refused(f"{at}: decorate it with @dataclasses.dataclass(frozen=True), so its options are fields")
+    for attr in REQUIRED[kind]:
+        if not _own(obj, base, attr):
+            expected = getattr(base, attr)
+            text = f"@property {attr}" if isinstance(expected, property) else signature_text(attr, expected)
+            raise Refused(f"{at}: it does not define {text}")
+    for attr in PROPERTIES.get(kind, ()):
+        if _own(obj, base, attr) and not isinstance(inspect.getattr_static(obj, attr), property):
+            raise Refused(f"{at}: {attr} must be a property (@property def {attr}(self)), not a method")
+    for attr in SIGNATURES[kind]:
+        if not _own(obj, base, attr):
+            continue
+        expected, given = getattr(base, attr), getattr(obj, attr)
+        if not callable(given):
+            raise Refused(f"{at}: {attr} must be a method {signature_text(attr, expected)}")
+        if compatible(expected, given):
+            continue
+        raise Refused(
+            f"{at}: {signature_text(attr, given)} does not match the expected {signature_text(attr, expected)}"
+        )
+    if kind == "objectives":
+        try:
+            cast("type[Objective]", obj).default_hyper()
+        except GanbenchError as exc:  # 'objective 'x': hyper.lr_g: must be > 0.0, got -0.0001'
+            raise Refused(f"{at}: {str(exc).removeprefix(f'objective {name!r}: ')}") from None
+    if kind == "metrics":
+        _check_metric(cast("type[Metric]", obj), at)
+
+
+def _check_metric(cls: type[Metric], at: str) -> None:
+    outputs = cls.outputs
+    if not isinstance(outputs, dict) or not outputs:
+        raise Refused(f'{at}: declare its outputs: outputs: ClassVar[dict[str, str]] = {{"my_output": "min"}}')
+    for output, direction in outputs.items():
+        if not isinstance(output, str) or direction not in DIRECTIONS:
+            raise Refused(
+                f"{at}: outputs[{output!r}] = {direction!r}: each direction is 'max' (higher is better), "
+                "'min' (lower is better) or '' (neither)"
+            )
+    coverage = cls.coverage
+    if coverage is not None:
+        if not isinstance(coverage, Coverage):
+            raise Refused(f"{at}: coverage must be a ganbench.Coverage(covered=..., total=...) or None")
+        for field in ("covered", "total"):
+            if getattr(coverage, field) not in outputs:
+                raise Refused(f"{at}: coverage.{field} '{getattr(coverage, field)}' is not one of its outputs")
+        try:
+            coverage.text.format(covered=1.0, total=2.0)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise Refused(
+                f"{at}: coverage.text {coverage.text!r} is not a template of {{covered}} and {{total}}: {exc}"
+            ) from None
+    floor = cls.floor
+    if not isinstance(floor, dict) or any(k not in outputs for k in floor):
+        raise Refused(f"{at}: floor must map some of its outputs to numbers, got {floor!r}")

@@ -1,0 +1,116 @@
+"""``ganbench new KIND NAME``: a working starting point for a plugin.
+
+By default one file, ``<plugins dir>/<module>.py``, loaded with ``--plugins-dir``. With a
+package directory: a pip-installable package (``pyproject.toml`` with the ``ganbench``
+entry point, the module, a README, and a test that runs ganbench's contract kit). The
+generated code passes its own test unchanged; the templates are in ``templates/``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ganbench.errors import ConfigError
+
+#: the kinds ``ganbench new`` writes, with the kit's check and how a suite uses one
+KINDS = {
+    "objective": ("objectives", "check_objective", '[[objectives]] name = "{name}"'),
+    "dataset": ("datasets", "check_dataset", '[[datasets]] name = "{name}"'),
+    "metric": ("metrics", "check_metric", 'metrics = ["{name}"]'),
+    "model": ("models", "check_model", '[model] name = "{name}"'),
+    "penalty": ("penalties", "check_penalty", 'penalty = "{name}" and penalty_weight = 1.0 in an [[objectives]] table'),
+}
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every spelling of one plugin's name: 'my-loss', my_loss, MyLoss, ganbench_my_loss, ganbench-my-loss."""
+
+    kind: str
+    name: str
+
+    @property
+    def module(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def cls(self) -> str:
+        return "".join(part.capitalize() for part in self.name.split("-"))
+
+    @property
+    def package(self) -> str:
+        return f"ganbench_{self.module}"
+
+    @property
+    def dist(self) -> str:
+        return f"ganbench-{self.name}"
+
+    def fill(self, text: str) -> str:
+        kinds, check, use = KINDS[self.kind]
+        for key, value in (
+            ("__KINDS__", kinds),
+            ("__KIND__", self.kind),
+            ("__CHECK__", check),
+            ("__USE__", use.format(name=self.name)),
+            ("__DIST__", self.dist),
+            ("__PACKAGE__", self.package),
+            ("__MODULE__", self.module),
+            ("__CLASS__", self.cls),
+            ("__NAME__", self.name),
+        ):
+            text = text.replace(key, value)
+        return text
+
+
+def article(kind: str) -> str:
+    """'an objective', 'a dataset'."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+def template(name: str) -> str:
+    return (resources.files("ganbench.scaffold") / "templates" / f"{name}.tmpl").read_text(encoding="utf-8")
+
+
+def check_name(kind: str, name: str) -> Names:
+    if kind not in KINDS:
+        raise ConfigError(f"ganbench new: unknown kind '{kind}'; choose from: {', '.join(KINDS)}")
+    if not _NAME.match(name):
+        raise ConfigError(
+            f"ganbench new {kind}: '{name}' is not a plugin name: lower-case letters and digits, "
+            "words joined by '-', starting with a letter (my-loss)"
+        )
+    return Names(kind, name)
+
+
+def write_file(names: Names, directory: Path) -> list[Path]:
+    """``directory/<module>.py``: the component as a plugin file."""
+    path = directory / f"{names.module}.py"
+    _refuse_existing([path])
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(names.fill(template(f"{names.kind}.py")), encoding="utf-8")
+    return [path]
+
+
+def write_package(names: Names, root: Path) -> list[Path]:
+    """A pip-installable package in ``root``: pyproject.toml, README.md, the module, its test."""
+    files = {
+        root / "pyproject.toml": template("pyproject.toml"),
+        root / "README.md": template("README.md"),
+        root / names.package / "__init__.py": template(f"{names.kind}.py"),
+        root / "tests" / f"test_{names.module}.py": template("test.py"),
+    }
+    _refuse_existing(list(files))
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(names.fill(text), encoding="utf-8")
+    return list(files)
+
+
+def _refuse_existing(paths: list[Path]) -> None:
+    existing = [str(p) for p in paths if p.exists()]
+    if existing:
+        raise ConfigError(f"ganbench new: {', '.join(existing)} already exists; nothing written")

@@ -1,0 +1,222 @@
+"""``check_objective``: what every objective must do, whatever its formula."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import torch
+from scipy import integrate, stats
+from torch import Tensor
+from torch.func import vmap
+
+from ganbench.components import build
+from ganbench.objectives.base import Objective
+from ganbench.testing.common import available_devices, describe, fail, option_variants, registrable
+
+#: critic outputs the losses must survive: float32, anywhere in [-50, 50]
+OUTPUT_RANGE = 50.0
+#: samples of each side for the estimate at the optimal critic, in batches (for the standard error)
+OPTIMUM_SAMPLES, OPTIMUM_BATCHES = 400_000, 40
+
+
+KINDS = ("critic_loss", "generator_loss", "estimate")
+
+
+def call(objective: Objective, kind: str, real: Tensor, fake: Tensor) -> Tensor:
+    """One of the three functions of an objective on critic outputs ``real`` and ``fake``."""
+    if kind == "generator_loss":
+        return objective.generator_loss(real if objective.generator_needs_real else None, fake)
+    return getattr(objective, kind)(real, fake)  # type: ignore[no-any-return]
+
+
+def losses(objective: Objective, real: Tensor, fake: Tensor) -> dict[str, Tensor]:
+    """The three functions of an objective on critic outputs ``real`` and ``fake``."""
+    return {kind: call(objective, kind, real, fake) for kind in KINDS}
+
+
+def check_objective(
+    cls: type[Objective],
+    options: Mapping[str, Any] | None = None,
+    *,
+    optimal_critic: Callable[[Tensor], Any] | None = None,
+    f_divergence: Callable[[np.ndarray], np.ndarray] | None = None,
+    devices: list[str] | None = None,
+) -> None:
+    """Check objective ``cls`` with ``options`` (default: its defaults and every other choice of
+    each option with finitely many values):
+
+    - it registers (signatures ``critic_loss(self, real, fake)`` etc., a valid ``hyper``);
+    - each function returns one scalar per leading index, finite, with finite gradients, for
+      critic outputs anywhere in [-50, 50] (float32) and for a batch of one;
+    - under ``torch.func.vmap`` over a leading dimension it equals a Python loop;
+    - on every other available device (``devices``, default :func:`available_devices`) it gives
+      the CPU's values;
+    - orientation: critic outputs that separate real (higher) from fake (lower) raise the
+      estimate and lower the critic's loss, and fakes scored like reals rather than below them
+      lower the generator's loss;
+    - with ``optimal_critic`` (the critic's output at the optimum as a function of log p(x)/q(x))
+      and ``f_divergence`` (the f of D_f(P‖Q) = ∫ q f(p/q), vectorised in NumPy), given here or as
+      methods of the objective: the estimate at the optimal critic, for P = N(0, 1) (data) and
+      Q = N(1, 1) (generator), equals D_f computed by ``scipy.integrate.quad``, within Monte Carlo error.
+    """
+    registrable("objectives", cls)
+    variants = [dict(options)] if options is not None else option_variants(cls)
+    for opts in variants:
+        objective = build(cls, opts, cls.name)
+        what = f"objective {describe(repr(cls.name), opts)}"
+        _check_range(objective, what)
+        _check_batch_of_one(objective, what)
+        _check_vmap(objective, what)
+        for device in available_devices() if devices is None else devices:
+            _check_device(objective, what, device)
+        _check_orientation(objective, what)
+        critic = optimal_critic or _declared(objective, "optimal_critic")
+        f = f_divergence or _declared(objective, "f_divergence")
+        if critic is not None and f is not None:
+            _check_optimum(objective, what, critic, f)
+        elif (critic is None) != (f is None):
+            fail(what, "declare both optimal_critic and f_divergence, or neither")
+
+
+def _declared(objective: Objective, name: str) -> Callable[..., Any] | None:
+    fn = getattr(objective, name, None)
+    return fn if callable(fn) else None
+
+
+def _check_finite(objective: Objective, real: Tensor, fake: Tensor, what: str) -> None:
+    real = real.clone().requires_grad_(True)
+    fake = fake.clone().requires_grad_(True)
+    for kind, value in losses(objective, real, fake).items():
+        if not isinstance(value, Tensor) or value.shape != real.shape[:-1]:
+            shape = tuple(value.shape) if isinstance(value, Tensor) else type(value).__name__
+            fail(
+                what,
+                f"{kind} gave shape {shape} for outputs of shape {tuple(real.shape)}: one scalar per leading index",
+            )
+        if not torch.isfinite(value).all():
+            fail(what, f"{kind} is not finite: {value.detach().flatten()[:5].tolist()}")
+        grads = torch.autograd.grad(value.sum(), [real, fake], allow_unused=True)
+        for side, grad in zip(("real", "fake"), grads, strict=True):
+            if grad is not None and not torch.isfinite(grad).all():
+                fail(what, f"the gradient of {kind} with respect to the {side} outputs is not finite")
+
+
+def _check_range(objective: Objective, what: str) -> None:
+    grid = torch.linspace(-OUTPUT_RANGE, OUTPUT_RANGE, 101)  # every integer in [-50, 50]
+    real = grid.expand(101, 101)  # every output against every other; each fake batch is one constant
+    fake = grid.unsqueeze(1).expand(101, 101)
+    _check_finite(objective, real, fake, f"{what}, outputs in [-50, 50]")
+    _check_finite(objective, fake, real, f"{what}, outputs in [-50, 50], roles swapped")
+    values = torch.linspace(-OUTPUT_RANGE, OUTPUT_RANGE, 401)  # and every 0.25 in one mixed batch
+    _check_finite(objective, values, values.flip(0), f"{what}, a mixed batch")
+
+
+def _check_batch_of_one(objective: Objective, what: str) -> None:
+    for r, f in itertools.product([-50.0, -7.5, 0.0, 7.5, 50.0], repeat=2):
+        _check_finite(objective, torch.tensor([r]), torch.tensor([f]), f"{what}, a batch of one (real {r}, fake {f})")
+
+
+def _check_vmap(objective: Objective, what: str) -> None:
+    g = torch.Generator().manual_seed(0)
+    models, batch = 4, 16
+    real = 3.0 * torch.randn(models, batch, generator=g, dtype=torch.float64)
+    fake = 3.0 * torch.randn(models, batch, generator=g, dtype=torch.float64) - 1.0
+    for kind in KINDS:
+
+        def one(r: Tensor, f: Tensor, kind: str = kind) -> Tensor:
+            return call(objective, kind, r, f)
+
+        looped = torch.stack([one(real[m], fake[m]) for m in range(models)])
+        try:
+            batched = vmap(one)(real, fake)
+        except Exception as exc:
+            fail(what, f"{kind} fails under torch.func.vmap: {type(exc).__name__}: {exc}")
+        if not torch.allclose(batched, looped, rtol=1e-10, atol=1e-12):
+            fail(what, f"{kind} under torch.func.vmap is {batched.tolist()}, a loop gives {looped.tolist()}")
+        leading = one(real, fake)  # leading dimensions work without vmap too (the batch is the last one)
+        if leading.shape != looped.shape or not torch.allclose(leading, looped, rtol=1e-10, atol=1e-12):
+            fail(what, f"{kind} on (4, 16) outputs is {leading.tolist()}, per row it is {looped.tolist()}")
+
+
+def _check_device(objective: Objective, what: str, device: str) -> None:
+    g = torch.Generator().manual_seed(1)
+    real = 3.0 * torch.randn(3, 64, generator=g)
+    fake = 3.0 * torch.randn(3, 64, generator=g) - 1.0
+    on_cpu = losses(objective, real, fake)
+    on_device = losses(objective, real.to(device), fake.to(device))
+    for kind, value in on_cpu.items():
+        other = on_device[kind]
+        if other.device.type != torch.device(device).type:
+            fail(what, f"{kind} of outputs on {device} came back on {other.device}")
+        if not torch.allclose(other.cpu(), value, rtol=1e-4, atol=1e-5):
+            fail(what, f"{kind} on {device} is {other.cpu().tolist()}, on the CPU {value.tolist()}")
+
+
+def _check_orientation(objective: Objective, what: str) -> None:
+    """The harness reads a higher estimate as a better-separating critic: real outputs above fake
+    ones must raise it (and lower the critic's loss) against a critic that cannot tell them apart."""
+    spread = torch.linspace(-0.05, 0.05, 8, dtype=torch.float64)
+    delta = 0.5
+    for c in (-1.0, 0.0, 1.0):
+        same = losses(objective, c + spread, c + spread)
+        apart = losses(objective, c + delta + spread, c - delta + spread)
+        at = f"critic outputs around {c:g}"
+        if not apart["estimate"] > same["estimate"]:
+            fail(
+                what,
+                f"the estimate does not rise when the critic scores real above fake ({at}: "
+                f"{float(apart['estimate']):.6g} apart, {float(same['estimate']):.6g} together)",
+            )
+        if not apart["critic_loss"] < same["critic_loss"]:
+            fail(
+                what,
+                f"the critic's loss does not fall when it scores real above fake ({at}: "
+                f"{float(apart['critic_loss']):.6g} apart, {float(same['critic_loss']):.6g} together)",
+            )
+    real = -1.0 + delta + spread  # fakes scored well below reals: raising them towards the reals must help
+    like_real = call(objective, "generator_loss", real, real)
+    below = call(objective, "generator_loss", real, -1.0 - delta + spread)
+    if not like_real < below:
+        fail(
+            what,
+            f"the generator's loss is not lower for fakes scored like reals than for fakes scored below them "
+            f"(critic outputs around -1: {float(like_real):.6g} against {float(below):.6g})",
+        )
+
+
+def _as_tensor(value: Any) -> Tensor:
+    return torch.as_tensor(np.asarray(value.detach() if isinstance(value, Tensor) else value, dtype=np.float64))
+
+
+def _check_optimum(
+    objective: Objective, what: str, optimal_critic: Callable[[Tensor], Any], f: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    """The estimate at the optimal critic for P = N(0, 1), Q = N(1, 1) against D_f by quadrature."""
+    p, q = stats.norm(0.0, 1.0), stats.norm(1.0, 1.0)
+
+    def integrand(x: float) -> float:
+        return float(q.pdf(x) * f(np.array(math.exp(p.logpdf(x) - q.logpdf(x)))))
+
+    truth, _ = integrate.quad(integrand, -15.0, 16.0, limit=200, epsabs=1e-12, epsrel=1e-10)
+    g = torch.Generator().manual_seed(2024)
+    n = OPTIMUM_SAMPLES // OPTIMUM_BATCHES
+    x_p = torch.randn(OPTIMUM_BATCHES, n, generator=g, dtype=torch.float64)
+    x_q = torch.randn(OPTIMUM_BATCHES, n, generator=g, dtype=torch.float64) + 1.0
+    log_ratio = lambda x: 0.5 - x  # noqa: E731  log N(x; 0, 1) - log N(x; 1, 1)
+    v_p, v_q = _as_tensor(optimal_critic(log_ratio(x_p))), _as_tensor(optimal_critic(log_ratio(x_q)))
+    with torch.no_grad():
+        per_batch = objective.estimate(v_p, v_q).double()
+    if per_batch.shape != (OPTIMUM_BATCHES,) or not torch.isfinite(per_batch).all():
+        fail(what, f"the estimate at the optimal critic is not finite: {per_batch.flatten()[:5].tolist()}")
+    mean = float(per_batch.mean())
+    se = float(per_batch.std()) / math.sqrt(OPTIMUM_BATCHES)
+    if abs(mean - truth) > 4.0 * se + 1e-6 * max(1.0, abs(truth)):
+        fail(
+            what,
+            f"at the optimal critic for P = N(0, 1), Q = N(1, 1) the estimate is {mean:.6g} ± {se:.2g} "
+            f"(standard error), but D_f by quadrature is {truth:.6g}",
+        )
