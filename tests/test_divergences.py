@@ -21,7 +21,16 @@ from scipy import stats
 
 from ganbench.errors import ConfigError
 from ganbench.metrics.base import Evaluation
-from ganbench.metrics.divergences import Divergences, key, knn_kl_reference, mixture_log_density
+from ganbench.metrics.divergences import (
+    FIELDS,
+    REFERENCE,
+    REFERENCE_SE,
+    UNCONVERGED,
+    Divergences,
+    key,
+    knn_kl_reference,
+    mixture_log_density,
+)
 from ganbench.models.mlp import MLP
 from ganbench.plugins import load_plugins
 from ganbench.suite import load_suite
@@ -239,6 +248,13 @@ def test_the_metric_trains_on_the_first_part_and_is_read_on_the_rest_with_its_ow
     for v in expected:
         assert values[key(v.name)] == v.estimate and values[key(v.name, "se")] == v.se
         assert values[key(v.name, "converged")] == float(v.converged)
+    # the one results column: how many of its critics had not converged
+    assert values[UNCONVERGED] == sum(not v.converged for v in expected)
+    assert (
+        set(values)
+        == set(metric.recorded(ring))
+        == {UNCONVERGED, REFERENCE, REFERENCE_SE} | {key(n, f) for n in ("kl", "wgan-gp") for f in FIELDS}
+    )
 
 
 WIRING = """

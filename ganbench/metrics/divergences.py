@@ -67,7 +67,7 @@ REFERENCE_K = 5
 
 
 #: the number of critics whose estimate has not converged (a results column)
-UNCONVERGED = "div:unconverged"
+UNCONVERGED = "critics_unconverged"
 
 
 def key(objective: str, field: str = "") -> str:
