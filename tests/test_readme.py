@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from ganbench.plugins import load_plugins
+from ganbench.suite import load_suite
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -101,11 +102,21 @@ def test_the_worked_example_in_plugins_is_exact_at_its_optimal_critic():
 
 
 def test_the_per_dataset_metrics_example_applies_what_it_says(registry, tmp_path):
-    from ganbench.suite import load_suite
-
     suite = tmp_path / "s.toml"
     suite.write_text(example("dataset-metrics") + '\n[[objectives]]\nname = "hinge"\n')
     loaded = load_suite(suite, registry)
     metrics = {t.dataset.name: [m.name for m in t.metrics] for t in loaded.trials}
     assert metrics == {"ring": ["modes", "energy"], "digits": ["energy", "class-modes", "fd"]}
     assert [(s.dataset, s.metric) for s in loaded.skipped] == [("digits", "modes")]
+
+
+def test_the_divergence_suite_named_in_the_readme_is_valid_and_judges_every_objective_it_trains(run_cli):
+    """The README's divergence section runs suites/divergences.toml; it validates, and its
+    divergences metric names exactly the objectives the suite trains (the matrix's diagonal)."""
+    assert "ganbench run suites/divergences.toml" in README
+    code, out, _ = run_cli("validate", ROOT / "suites" / "divergences.toml")
+    assert code == 0 and "2 datasets × 13 objectives × 3 seeds" in out
+    suite = load_suite(ROOT / "suites" / "divergences.toml", load_plugins(None))
+    trained = {t.objective.name for t in suite.trials}
+    (judged,) = {tuple(m.params["objectives"]) for t in suite.trials for m in t.metrics if m.name == "divergences"}
+    assert set(judged) == trained and len(judged) == 13

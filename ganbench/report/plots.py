@@ -315,7 +315,9 @@ def bars(
                     lo, hi = bootstrap_ci(ok)
                     mean = float(ok.mean())
                     ax.bar(i, mean, color=colors[objective], alpha=0.75, width=0.7)
-                    ax.errorbar(i, mean, yerr=[[mean - lo], [hi - mean]], color="black", capsize=3, lw=1)
+                    # identical seeds (steps_per_s of one group): the interval may miss the mean by rounding
+                    err = [[max(0.0, mean - lo)], [max(0.0, hi - mean)]]
+                    ax.errorbar(i, mean, yerr=err, color="black", capsize=3, lw=1)
                     ax.scatter(
                         np.full(ok.size, i) + np.linspace(-0.15, 0.15, ok.size), ok, s=10, color="black", zorder=3
                     )
