@@ -59,7 +59,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "penalties": ("__call__",),
     "datasets": ("sample", "mode_centers", "mode_weights"),
     "models": ("build",),
-    "metrics": ("compute", "supports"),
+    "metrics": ("compute", "supports", "due", "resolve", "recorded"),
     "executors": ("__init__", "submit", "shutdown", "interrupt"),
 }
 PROPERTIES: dict[str, tuple[str, ...]] = {

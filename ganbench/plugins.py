@@ -58,6 +58,7 @@ BUILTIN_MODULES = (
     "ganbench.metrics.modes",
     "ganbench.metrics.distances",
     "ganbench.metrics.images",
+    "ganbench.metrics.divergences",
     "ganbench.executors",
     "ganbench.executors_ray",
 )

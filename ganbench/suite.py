@@ -323,7 +323,7 @@ def _metrics(value: Any, key: str, registry: Registry) -> list[_BuiltMetric]:
             raise ConfigError(f"{where}: expected a metric name or a table, got {entry!r}", key=key)
         mname = _name(entry, where)
         cls = registry.get("metrics", mname, key)
-        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where)
+        metric = build(cls, {k: v for k, v in entry.items() if k != "name"}, where).resolve(registry, where)
         if any(m.spec.name == mname for m in out):
             raise ConfigError(f"{where}: metric '{mname}' is listed twice", key=key)
         out.append(_BuiltMetric(ComponentSpec(mname, metric.params(), registry.provider("metrics", mname)), metric))

@@ -205,7 +205,9 @@ class Trial:
             hyper=hyper,
             penalty=None if penalty is None else restore(registry.get("penalties", penalty), {}),
             model=restore(registry.get("models", self.model.name), self.model.params),
-            metrics=[restore(registry.get("metrics", m.name), m.params) for m in self.metrics],
+            metrics=[
+                restore(registry.get("metrics", m.name), m.params).resolve(registry, "metrics") for m in self.metrics
+            ],
         )
 
 

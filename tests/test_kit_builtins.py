@@ -103,6 +103,8 @@ METRICS = {
     "prdc": ("digits", {"samples": 1000}, None),
     "class-modes": ("digits", {}, collapse),  # a shift leaves the classes; a collapse loses them
     "shapes-pr": ("shapes", {}, None),
+    # two fresh critics of 100 steps: the kit checks what it records on a Gaussian mixture
+    "divergences": ("ring", {"objectives": ["kl", "minimax"], "steps": 100, "bootstrap": 20}, None),
 }
 
 

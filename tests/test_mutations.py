@@ -46,7 +46,7 @@ MUTATIONS = {
     ),
     "weight clipping dropped": Mutation(
         "ganbench/training/group.py",
-        "if self.clip is not None:",
+        "if clip is not None:",
         "if False:",
         ("tests/test_training_wiring.py::test_weight_clipping_keeps_every_critic_parameter_within_the_bound",),
     ),

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from ganbench.plugins import load_plugins
+from ganbench.suite import load_suite
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -123,8 +124,6 @@ def test_the_report_examples_run(tmp_path, run_cli, monkeypatch):
 
 
 def test_the_per_dataset_metrics_example_applies_what_it_says(registry, tmp_path):
-    from ganbench.suite import load_suite
-
     suite = tmp_path / "s.toml"
     suite.write_text(example("dataset-metrics") + '\n[[objectives]]\nname = "hinge"\n')
     loaded = load_suite(suite, registry)
@@ -150,3 +149,15 @@ def test_the_cluster_example_uses_options_ganbench_run_takes_and_the_extra_that_
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert 'pip install "ganbench[ray]"' in code and any(d.startswith("ray") for d in extras["ray"])
     assert any(d.startswith("ray") for d in extras["test"])  # so CI runs the Ray tests
+
+
+def test_the_divergence_suite_named_in_the_readme_is_valid_and_judges_every_objective_it_trains(run_cli):
+    """The README's divergence section runs suites/divergences.toml; it validates, and its
+    divergences metric names exactly the objectives the suite trains (the matrix's diagonal)."""
+    assert "ganbench run suites/divergences.toml" in README
+    code, out, _ = run_cli("validate", ROOT / "suites" / "divergences.toml")
+    assert code == 0 and "2 datasets × 13 objectives × 3 seeds" in out
+    suite = load_suite(ROOT / "suites" / "divergences.toml", load_plugins(None))
+    trained = {t.objective.name for t in suite.trials}
+    (judged,) = {tuple(m.params["objectives"]) for t in suite.trials for m in t.metrics if m.name == "divergences"}
+    assert set(judged) == trained and len(judged) == 13

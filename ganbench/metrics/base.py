@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from torch import Tensor
 
 from ganbench.components import Component
 from ganbench.datasets.base import Dataset
+
+if TYPE_CHECKING:
+    from ganbench.models.base import Model
+    from ganbench.plugins import Registry
 
 MAX, MIN = "max", "min"
 DIRECTIONS = (MAX, MIN, "")
@@ -49,6 +53,21 @@ class Coverage:
 
 
 @dataclasses.dataclass(frozen=True)
+class Evaluation:
+    """The evaluation a metric is computed at, for a metric that asks for it
+    (``uses_evaluation = True``) and for its :meth:`Metric.due`.
+
+    ``seed`` is the trial's evaluation seed at this step, the seed of the evaluation's own
+    samples, never of training: a metric that needs random numbers derives its own
+    generator from it (e.g. ``ganbench.training.draws.stream_seed(seed, "my-metric")``)."""
+
+    step: int
+    final: bool  # the trial's last evaluation (step == train.steps)
+    seed: int
+    model: Model  # the trial's model: a metric may build networks of the suite's architecture
+
+
+@dataclasses.dataclass(frozen=True)
 class Metric(Component):
     """Subclasses declare ``outputs`` (name -> "max" if higher is better, "min" if lower,
     "" if neither) and return one float per output from ``compute``.  ``output_docs`` gives
@@ -56,6 +75,8 @@ class Metric(Component):
 
     outputs: ClassVar[dict[str, str]] = {}
     output_docs: ClassVar[dict[str, tuple[str, str]]] = {}
+    #: whether ``compute`` also receives ``evaluation=``, the :class:`Evaluation` it runs at
+    uses_evaluation: ClassVar[bool] = False
     #: which output is a coverage count, its total and its progress text (None: no coverage figure)
     coverage: ClassVar[Coverage | None] = None
     #: each output's value for two large samples of one distribution, where that is a known
@@ -68,8 +89,26 @@ class Metric(Component):
         metric is an error)."""
         return None
 
+    def due(self, evaluation: Evaluation) -> bool:
+        """Whether to compute at ``evaluation`` (default: at every one). A metric that is not
+        due has no values in that evaluation's history record."""
+        return True
+
+    def resolve(self, registry: Registry, where: str) -> Metric:
+        """This metric with the components it names (objectives, penalties) looked up in
+        ``registry``. Called when a suite is validated (a bad name is a ConfigError naming
+        ``where``) and when a trial's components are made. Default: the metric itself."""
+        return self
+
+    def recorded(self, dataset: Dataset) -> dict[str, str]:
+        """Every value ``compute`` returns on ``dataset``, name -> direction: by default the
+        declared ``outputs``. A metric whose values depend on its options (one per component
+        it names) returns them all here; only the declared ``outputs`` are results columns."""
+        return dict(type(self).outputs)
+
     def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
         """One float per output. ``real`` (fresh data) and ``fake`` (generated) are CPU float
         tensors of equal length, shape (N, *dataset.shape); both are keyword-only, so they
-        cannot be swapped by position."""
+        cannot be swapped by position. A metric with ``uses_evaluation = True`` also receives
+        ``evaluation=``, the :class:`Evaluation` it runs at."""
         raise NotImplementedError

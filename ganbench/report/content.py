@@ -10,7 +10,7 @@ from typing import Any
 
 from ganbench import __version__
 from ganbench.plugins import Registry
-from ganbench.report import budget, columns, context, figures, ranking
+from ganbench.report import budget, columns, context, divergences, figures, ranking
 from ganbench.report.document import Block, Bullets, Document, Heading, Paragraph
 from ganbench.report.drawing import Job, draw_all
 from ganbench.report.fmt import safe_name, sentence
@@ -210,6 +210,7 @@ def suite_blocks(
             data.setdefault("budget", []).extend(matched[1])
         out.append(Heading(f"{dataset}: statistics", level + 1, anchor=f"{slug}-statistics"))
         out += _statistics(suite, dataset, heads, tests[dataset], prefix, alpha)
+        out += divergences.blocks(suite, dataset, level + 1, slug, figures_on)
         if not figures_on:
             continue
         jobs: list[Job] = []

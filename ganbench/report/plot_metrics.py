@@ -77,8 +77,12 @@ def curves(
         if not drawn:
             plt.close(fig)
             return None
-        handles, labels = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), frameon=False)
+        legend: dict[str, Any] = {}  # every objective with a mean curve on any panel, once
+        for ax in axes.flat:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                legend.setdefault(label, handle)
+        if legend:
+            fig.legend(list(legend.values()), list(legend), loc="lower center", ncol=min(len(legend), 6), frameon=False)
         place(fig, left=0.6, right=0.15, top=0.3, bottom=0.95, gap_x=0.65, gap_y=0.85)
     return fig
 

@@ -1,18 +1,21 @@
-"""``check_metric``: keyword-only, exactly its declared outputs, near its floor for real against
-real, clearly worse for a shifted sample."""
+"""``check_metric``: keyword-only, exactly the values it says it records, near its floor for real
+against real, clearly worse for a shifted sample."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor
 
 from ganbench.datasets.base import Dataset
-from ganbench.metrics.base import Metric
+from ganbench.metrics.base import Evaluation, Metric
 from ganbench.testing.common import fail, instance
+
+if TYPE_CHECKING:
+    from ganbench.plugins import Registry
 
 #: how near the floor real-against-real must be, as a fraction of the shifted sample's distance from it
 NEAR_FLOOR = 0.25
@@ -32,21 +35,30 @@ def check_metric(
     *,
     n: int = 1000,
     worse: Callable[[Tensor], Tensor] = shift,
+    registry: Registry | None = None,
 ) -> None:
     """Check metric ``cls`` built with ``params`` (or a metric instance) on ``dataset`` (default:
     the ``ring`` dataset with its defaults):
 
     - it registers: ``compute(self, *, real, fake, dataset)`` keyword-only, ``outputs`` each
       'max', 'min' or '', a valid ``coverage`` and ``floor``; it supports ``dataset``;
-    - ``compute`` returns exactly the declared outputs, as finite floats, and leaves its
-      inputs unchanged;
+    - ``compute`` returns exactly what ``recorded(dataset)`` says (by default the declared
+      outputs), as finite floats, and leaves its inputs unchanged;
     - real against real (two independent draws of ``n``): each output with a ``floor`` is
       near it (within a quarter of the distance of the worse sample from it);
     - real against ``worse(real)`` (default: every coordinate shifted by one standard
       deviation): every output with a direction is worse than real against real, by more than
       three times the spread between two real-against-real draws.
+
+    The metric is first resolved against ``registry`` (default: the built-ins and installed
+    plugins), so a metric that names other components finds them; a metric that asks for its
+    evaluation (``uses_evaluation``) gets the final one of a trial of the ``mlp`` model.
     """
-    metric = instance("metrics", cls, params)
+    if registry is None:
+        from ganbench.plugins import load_plugins
+
+        registry = load_plugins(None)
+    metric = instance("metrics", cls, params).resolve(registry, "check_metric")
     if dataset is None:
         from ganbench.datasets.mixtures import Ring
 
@@ -61,9 +73,12 @@ def check_metric(
 
     real, other, third = draw(1), draw(2), draw(3)
     bad = worse(draw(2)).float()
-    same = _compute(metric, what, real, other, dataset)
-    again = _compute(metric, what, real, third, dataset)
-    shifted = _compute(metric, what, real, bad, dataset)
+    extra: dict[str, Any] = {}
+    if type(metric).uses_evaluation:
+        extra["evaluation"] = Evaluation(step=1, final=True, seed=0, model=registry.get("models", "mlp")())
+    same = _compute(metric, what, real, other, dataset, extra)
+    again = _compute(metric, what, real, third, dataset, extra)
+    shifted = _compute(metric, what, real, bad, dataset, extra)
     for output, direction in type(metric).outputs.items():
         if not direction:
             continue
@@ -87,14 +102,17 @@ def check_metric(
             )
 
 
-def _compute(metric: Metric, what: str, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
+def _compute(
+    metric: Metric, what: str, real: Tensor, fake: Tensor, dataset: Dataset, extra: Mapping[str, Any]
+) -> dict[str, float]:
     kept = (real.clone(), fake.clone())
-    values = metric.compute(real=real, fake=fake, dataset=dataset)
+    values = metric.compute(real=real, fake=fake, dataset=dataset, **extra)
     if not (torch.equal(real, kept[0]) and torch.equal(fake, kept[1])):
         fail(what, "compute changed its input tensors in place")
-    if not isinstance(values, Mapping) or set(values) != set(type(metric).outputs):
+    declared = metric.recorded(dataset)
+    if not isinstance(values, Mapping) or set(values) != set(declared):
         got = sorted(values) if isinstance(values, Mapping) else type(values).__name__
-        fail(what, f"compute returned {got}, but the declared outputs are {sorted(type(metric).outputs)}")
+        fail(what, f"compute returned {got}, but the declared outputs are {sorted(declared)}")
     out = {}
     for key, value in values.items():
         try:

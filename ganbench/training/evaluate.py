@@ -16,6 +16,7 @@ import dataclasses
 import torch
 from torch import Tensor
 
+from ganbench.metrics.base import Evaluation
 from ganbench.training.group import Group, blame
 from ganbench.training.member import Member
 
@@ -36,6 +37,7 @@ class Sampled:
     estimate: float
     fake: Tensor
     real: Tensor
+    step: int
 
     @property
     def finite(self) -> bool:
@@ -68,15 +70,21 @@ def sample(group: Group, step: int) -> list[Sampled]:
         s = run.members
         with blame(s):
             estimates[s] = run.objective.estimate(out_real[s], out_fake[s])
-    return [Sampled(m, float(estimates[k]), fake[k], real[k].to(dtype)) for k, m in enumerate(group.members)]
+    return [Sampled(m, float(estimates[k]), fake[k], real[k].to(dtype), step) for k, m in enumerate(group.members)]
 
 
 def measure(sampled: Sampled) -> dict[str, float]:
-    """The member's estimate and every metric of its samples (CPU; safe in another thread)."""
+    """The member's estimate and every metric due at this evaluation, of its samples (CPU;
+    safe in another thread). A metric that asks for it also gets ``evaluation=``."""
     m = sampled.member
+    step = sampled.step
+    at = Evaluation(step, step == m.trial.train.steps, eval_seed(m.trial.seed, step), m.parts.model)
     values = {"estimate": sampled.estimate}
     for metric in m.parts.metrics:
+        if not metric.due(at):
+            continue
+        extra = {"evaluation": at} if metric.uses_evaluation else {}
         with blame(slice(0, 1)):
-            computed = metric.compute(real=sampled.real, fake=sampled.fake, dataset=m.parts.dataset)
+            computed = metric.compute(real=sampled.real, fake=sampled.fake, dataset=m.parts.dataset, **extra)
         values.update({key: float(v) for key, v in computed.items()})
     return values

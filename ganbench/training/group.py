@@ -63,6 +63,55 @@ def run_key(member: Member) -> tuple[str, str]:
     return (repr(member.parts.objective), repr(member.parts.penalty))
 
 
+# ------------------------------------------------------------ a critic update of K members
+# Shared by the training step below and by the independent critics that judge a frozen
+# generator (:mod:`ganbench.training.critics`): each member's loss by its own run's
+# objective and penalty, then one Adam step of the stacked parameters, then clipping.
+
+
+def clip_bounds(clips: Sequence[float], like: Tensor) -> Tensor | None:
+    """Per-member weight-clipping bounds (K, 1) (inf where a member does not clip), or None
+    if no member clips."""
+    if not any(clips):
+        return None
+    bound = [c if c > 0 else float("inf") for c in clips]
+    return torch.tensor(bound, device=like.device, dtype=like.dtype).unsqueeze(1)
+
+
+def member_critic(critic: StackedNet, members: slice) -> Callable[[Tensor], Tensor]:
+    """The critics of ``members`` alone, as a function of their samples (K', B, ...)."""
+    if members == slice(0, critic.members):
+        return critic
+    return lambda x: critic(x, flat=critic.flat[members], members=members)
+
+
+def critic_losses(critic: StackedNet, runs: Sequence[Run], real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
+    """Every member's critic loss (K,) on batches ``real`` and ``fake`` (K, B, ...): its run's
+    objective's loss, plus its run's penalty times the member's weight."""
+    b = real.shape[1]
+    out = critic(torch.cat([real, fake], dim=1))
+    d_real, d_fake = out[:, :b], out[:, b:]
+    losses = []
+    for run in runs:
+        s = run.members
+        with blame(s):
+            loss = run.objective.critic_loss(d_real[s], d_fake[s])
+            if run.penalty is not None and run.weight is not None:
+                value = run.penalty(member_critic(critic, s), real[s], fake[s], draws.subset(s))
+                loss = loss + run.weight * value
+        losses.append(loss)
+    return torch.cat(losses)
+
+
+def critic_update(critic: StackedNet, opt: StackedAdam, loss: Tensor, clip: Tensor | None) -> None:
+    """One Adam step of every member on its own loss (``loss`` (K,)), then weight clipping."""
+    (grad,) = torch.autograd.grad(loss.sum(), critic.flat)
+    opt.step(grad)
+    if clip is not None:
+        with torch.no_grad():
+            critic.flat.clamp_(min=-clip, max=clip)
+
+
 class Group:
     """The stacked state of K members at one training step, and how to advance it."""
 
@@ -90,11 +139,7 @@ class Group:
         self.datasets: list[Dataset] = [m.parts.dataset for m in members]
         self.runs = self._runs()
         self.any_needs_real = any(r.needs_real for r in self.runs)
-        clips = [m.parts.hyper.clip for m in members]
-        self.clip = None
-        if any(clips):
-            bound = [c if c > 0 else float("inf") for c in clips]
-            self.clip = torch.tensor(bound, device=critic.flat.device, dtype=critic.flat.dtype).unsqueeze(1)
+        self.clip = clip_bounds([m.parts.hyper.clip for m in members], critic.flat)
 
     def _runs(self) -> list[Run]:
         runs: list[Run] = []
@@ -119,35 +164,14 @@ class Group:
 
     # ------------------------------------------------------------ one training step
 
-    def _critic_fn(self, members: slice) -> Callable[[Tensor], Tensor]:
-        if members == slice(0, len(self)):
-            return self.critic
-        return lambda x: self.critic(x, flat=self.critic.flat[members], members=members)
-
     def critic_step(self) -> tuple[Tensor, Tensor]:
         """One critic update of every member; returns the members' losses (K,) and the real batch."""
-        b = self.batch
-        real = self.draws.data(self.datasets, b)
-        z = self.draws.normal(b, *self.latent)
+        real = self.draws.data(self.datasets, self.batch)
+        z = self.draws.normal(self.batch, *self.latent)
         with torch.no_grad():
             fake = self.gen(z)
-        out = self.critic(torch.cat([real, fake], dim=1))
-        d_real, d_fake = out[:, :b], out[:, b:]
-        losses = []
-        for run in self.runs:
-            s = run.members
-            with blame(s):
-                loss = run.objective.critic_loss(d_real[s], d_fake[s])
-                if run.penalty is not None and run.weight is not None:
-                    value = run.penalty(self._critic_fn(s), real[s], fake[s], self.draws.subset(s))
-                    loss = loss + run.weight * value
-            losses.append(loss)
-        loss_d = torch.cat(losses)
-        (grad,) = torch.autograd.grad(loss_d.sum(), self.critic.flat)
-        self.opt_d.step(grad)
-        if self.clip is not None:
-            with torch.no_grad():
-                self.critic.flat.clamp_(min=-self.clip, max=self.clip)
+        loss_d = critic_losses(self.critic, self.runs, real, fake, self.draws)
+        critic_update(self.critic, self.opt_d, loss_d, self.clip)
         return loss_d.detach(), real
 
     def generator_step(self, real: Tensor) -> Tensor:

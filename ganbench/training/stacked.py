@@ -80,6 +80,11 @@ class StackedNet:
         base = base.to(device=device, dtype=dtype)  # its own tensors are never used, only its code
         return cls(base, layout, flat, buffers)
 
+    @property
+    def members(self) -> int:
+        """K, the number of stacked members."""
+        return int(self.flat.shape[0])
+
     def _member_forward(self, row: Tensor, buffers: Mapping[str, Tensor], x: Tensor) -> Tensor:
         return functional_call(self.base, {**self.layout.unbatched(row), **buffers}, (x,))
 
