@@ -28,8 +28,6 @@ import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from scipy.spatial import cKDTree
-from scipy.special import digamma, gammaln, logsumexp
 from torch import Tensor
 
 from ganbench.components import param
@@ -179,6 +177,8 @@ class Divergences(Metric):
 
 def mixture_log_density(dataset: GaussianMixture, x: np.ndarray) -> np.ndarray:
     """log p(x) of an equal-weight isotropic Gaussian mixture (the dataset's closed form)."""
+    from scipy.special import logsumexp  # scipy on use: `ganbench validate` loads every metric
+
     means = dataset.means().double().numpy()
     sigma = float(dataset.mode_sigma)
     d = means.shape[1]
@@ -192,6 +192,9 @@ def knn_log_density(samples: np.ndarray, at: np.ndarray, k: int = REFERENCE_K) -
     ψ(k) - log M - log c_d - d log ν_k, with ν_k the distance to the k-th nearest sample and
     c_d the volume of the unit d-ball. The ψ(k) (not log k) removes the estimate's bias in
     the log (Leonenko, Pronzato & Savani 2008; Wang, Kulkarni & Verdú 2009)."""
+    from scipy.spatial import cKDTree
+    from scipy.special import digamma, gammaln
+
     m, d = samples.shape
     dist, _ = cKDTree(samples).query(at, k=k)
     nu = dist[:, -1] if k > 1 else dist
