@@ -82,8 +82,8 @@ MUTATIONS = {
     ),
     "the two learning rates swapped": Mutation(
         "ganbench/training/checkpoint.py",
-        "opt_g = StackedAdam(gen.flat, [h.lr_g], [h.betas])",
-        "opt_g = StackedAdam(gen.flat, [h.lr_d], [h.betas])",
+        "opt_g = StackedAdam(gen.params, [h.lr_g], [h.betas])",
+        "opt_g = StackedAdam(gen.params, [h.lr_d], [h.betas])",
         ("tests/test_training_wiring.py::test_critic_steps_learning_rates_and_betas_reach_the_optimisers",),
     ),
     "evaluation drawing from the training stream": Mutation(

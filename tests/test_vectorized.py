@@ -110,7 +110,7 @@ def test_a_stacked_mlp_computes_what_each_module_computes(registry):
         x = torch.randn(3, 5, 2, dtype=torch.float64)
         expected = torch.stack([m(x[k]) for k, m in enumerate(modules)])
         assert torch.allclose(net(x), expected, rtol=1e-12, atol=1e-14), kind
-        assert torch.allclose(net(x[1:2], flat=net.flat[1:2]), expected[1:2], rtol=1e-12, atol=1e-14)
+        assert torch.allclose(net(x[1:2], params=net.rows(slice(1, 2))), expected[1:2], rtol=1e-12, atol=1e-14)
 
 
 def test_stacked_convolutional_nets_with_batch_norm_match_each_module():
@@ -136,22 +136,32 @@ def test_stacked_convolutional_nets_with_batch_norm_match_each_module():
         assert torch.allclose(value, gens[1].state_dict()[key], rtol=1e-12), key
 
 
-def test_the_stacked_adam_is_k_separate_torch_adams():
+@pytest.mark.parametrize("method", ["step", "step_elementwise"])
+def test_the_stacked_adam_is_k_separate_torch_adams(method):
+    """Both ways of updating (the fused kernel, and broadcast arithmetic for other devices),
+    with members 0 and 2 sharing their settings, two parameters of different shapes, and a
+    gradient laid out transposed (as autograd gives a weight's)."""
     torch.manual_seed(0)
-    settings = [(1e-3, (0.5, 0.999)), (2e-4, (0.0, 0.9)), (5e-2, (0.9, 0.99))]
-    start = torch.randn(3, 7, dtype=torch.float64)
-    flat = start.clone().requires_grad_(True)
-    opt = StackedAdam(flat, [lr for lr, _ in settings], [b for _, b in settings])
-    singles = [start[k].clone().requires_grad_(True) for k in range(3)]
-    torch_opts = [torch.optim.Adam([p], lr=lr, betas=b) for p, (lr, b) in zip(singles, settings, strict=True)]
+    settings = [(1e-3, (0.5, 0.999)), (2e-4, (0.0, 0.9)), (1e-3, (0.5, 0.999)), (5e-2, (0.9, 0.99))]
+    k = len(settings)
+    starts = [torch.randn(k, 7, dtype=torch.float64), torch.randn(k, 2, 4, dtype=torch.float64)]
+    stacked = [s.clone().requires_grad_(True) for s in starts]
+    opt = StackedAdam(stacked, [lr for lr, _ in settings], [b for _, b in settings])
+    singles = [[s[i].clone().requires_grad_(True) for s in starts] for i in range(k)]
+    torch_opts = [torch.optim.Adam(ps, lr=lr, betas=b) for ps, (lr, b) in zip(singles, settings, strict=True)]
     for _ in range(25):
-        grads = torch.randn(3, 7, dtype=torch.float64)
-        opt.step(grads)
-        for k, (p, o) in enumerate(zip(singles, torch_opts, strict=True)):
-            p.grad = grads[k].clone()
+        grads = [torch.randn(k, 7, dtype=torch.float64), torch.randn(k, 4, 2, dtype=torch.float64).transpose(1, 2)]
+        getattr(opt, method)(grads)
+        for i, (ps, o) in enumerate(zip(singles, torch_opts, strict=True)):
+            for p, g in zip(ps, grads, strict=True):
+                p.grad = g[i].clone()
             o.step()
-    for k in range(3):
-        assert torch.allclose(flat[k], singles[k], rtol=1e-12, atol=1e-15), k
+    for i in range(k):
+        for p, single in zip(stacked, singles[i], strict=True):
+            assert torch.allclose(p[i], single, rtol=1e-12, atol=1e-15), i
+        state = opt.state(i)  # a member's moments, as one row in parameter order (the checkpoint's)
+        torch_state = [torch_opts[i].state[p] for p in singles[i]]
+        assert torch.equal(state["exp_avg"], torch.cat([s["exp_avg"].reshape(-1) for s in torch_state]))
 
 
 # ---------------------------------------------------------------- a member equals its solo run

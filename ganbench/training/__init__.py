@@ -5,7 +5,8 @@ members), :mod:`.draws` (each member's random stream), :mod:`.group` (one traini
 a group), :mod:`.member` (one trial in a group), :mod:`.evaluate`, :mod:`.checkpoint`,
 :mod:`.record` (evaluations and checkpoints at a boundary), :mod:`.outcomes` (how a
 member's attempt ends), :mod:`.run` (a group trained to the end), :mod:`.grouping`
-(which trials of a suite train together), :mod:`.signals` (Ctrl-C, worker setup).
+(which trials of a suite train together), :mod:`.signals` (Ctrl-C, worker setup),
+:mod:`.memory` (freed CPU memory kept for reuse).
 """
 
 from ganbench.training.outcomes import EngineOptions

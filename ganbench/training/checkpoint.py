@@ -35,8 +35,8 @@ def fresh_group(member: Member, device: str, dtype: torch.dtype) -> Group:
     gen = StackedNet.stack([gen_module], device, dtype)
     critic = StackedNet.stack([critic_module], device, dtype)
     h = parts.hyper
-    opt_g = StackedAdam(gen.flat, [h.lr_g], [h.betas])
-    opt_d = StackedAdam(critic.flat, [h.lr_d], [h.betas])
+    opt_g = StackedAdam(gen.params, [h.lr_g], [h.betas])
+    opt_d = StackedAdam(critic.params, [h.lr_d], [h.betas])
     draws = Draws.seeded([trial.seed], device, dtype)
     sums = torch.zeros((1, 2), device=device, dtype=dtype)
     return Group([member], gen, critic, opt_g, opt_d, draws, sums, step=0)

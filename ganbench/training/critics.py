@@ -127,35 +127,36 @@ def train_critics(
     names = [j.name for j in judges]
     k = len(judges)
     critic = build_critics(build, names, seed, real.dtype)
-    opt = StackedAdam(critic.flat, [budget.lr] * k, [budget.betas] * k)
+    opt = StackedAdam(critic.params, [budget.lr] * k, [budget.betas] * k)
     gens = [torch.Generator().manual_seed(draws_seed(seed, name)) for name in names]
     draws = Draws(gens, "cpu", real.dtype)
-    runs = [_run(i, j, critic.flat) for i, j in enumerate(judges)]
-    clip = clip_bounds([j.clip for j in judges], critic.flat)
+    runs = [_run(i, j, critic.params[0]) for i, j in enumerate(judges)]
+    clip = clip_bounds([j.clip for j in judges], critic.params[0])
     marks = _checkpoints(budget)
     curve: list[tuple[int, Tensor]] = []
     b = budget.batch_size
-    total = torch.zeros_like(critic.flat, requires_grad=False)  # the moving average, before bias correction
+    # the moving average, before bias correction
+    total = [torch.zeros_like(p, requires_grad=False) for p in critic.params]
     for step in range(1, budget.steps + 1):
         idx_real = torch.stack([torch.randint(len(real), (b,), generator=g) for g in gens])
         idx_fake = torch.stack([torch.randint(len(fake), (b,), generator=g) for g in gens])
         loss = critic_losses(critic, runs, real[idx_real], fake[idx_fake], draws)
         critic_update(critic, opt, loss, clip)
         with torch.no_grad():
-            total.lerp_(critic.flat, 1.0 - budget.average)
+            torch._foreach_lerp_(total, critic.params, 1.0 - budget.average)
         if step in marks:
             curve.append((step, estimates(_averaged(critic, total, budget.average, step), runs, *held_out)))
     return Trained(_averaged(critic, total, budget.average, budget.steps), runs, curve)
 
 
-def _averaged(critic: StackedNet, total: Tensor, decay: float, step: int) -> StackedNet:
+def _averaged(critic: StackedNet, total: Sequence[Tensor], decay: float, step: int) -> StackedNet:
     """The critics whose parameters are the moving average after ``step`` updates, bias-corrected
     as Adam corrects its moments: a weighted mean of the iterates, weights decay^(step - t)
     (a convex combination, so clipped critics stay within their bound). ``decay`` 0 is the
     last iterate itself."""
     if decay == 0.0:
         return critic
-    return StackedNet(critic.base, critic.layout, total / (1.0 - decay**step), critic.buffers)
+    return critic.with_params(tuple(t / (1.0 - decay**step) for t in total))
 
 
 def verdicts(

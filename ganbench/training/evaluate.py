@@ -51,7 +51,7 @@ def sample(group: Group, step: int) -> list[Sampled]:
     stacked networks. An estimate that raises fails its members only
     (:class:`~ganbench.training.group.MemberFailure` names them)."""
     n = group.members[0].trial.train.eval_samples
-    device, dtype = group.gen.flat.device, group.gen.flat.dtype
+    device, dtype = group.gen.device, group.gen.dtype
     zs, reals = [], []
     for m in group.members:
         g = torch.Generator().manual_seed(eval_seed(m.trial.seed, step))

@@ -82,7 +82,7 @@ def member_critic(critic: StackedNet, members: slice) -> Callable[[Tensor], Tens
     """The critics of ``members`` alone, as a function of their samples (K', B, ...)."""
     if members == slice(0, critic.members):
         return critic
-    return lambda x: critic(x, flat=critic.flat[members], members=members)
+    return lambda x: critic(x, params=critic.rows(members), members=members)
 
 
 def critic_losses(critic: StackedNet, runs: Sequence[Run], real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
@@ -105,11 +105,9 @@ def critic_losses(critic: StackedNet, runs: Sequence[Run], real: Tensor, fake: T
 
 def critic_update(critic: StackedNet, opt: StackedAdam, loss: Tensor, clip: Tensor | None) -> None:
     """One Adam step of every member on its own loss (``loss`` (K,)), then weight clipping."""
-    (grad,) = torch.autograd.grad(loss.sum(), critic.flat)
-    opt.step(grad)
+    opt.step(torch.autograd.grad(loss.sum(), critic.params))
     if clip is not None:
-        with torch.no_grad():
-            critic.flat.clamp_(min=-clip, max=clip)
+        critic.clamp_(clip)
 
 
 class Group:
@@ -139,13 +137,13 @@ class Group:
         self.datasets: list[Dataset] = [m.parts.dataset for m in members]
         self.runs = self._runs()
         self.any_needs_real = any(r.needs_real for r in self.runs)
-        self.clip = clip_bounds([m.parts.hyper.clip for m in members], critic.flat)
+        self.clip = clip_bounds([m.parts.hyper.clip for m in members], critic.params[0])
 
     def _runs(self) -> list[Run]:
         runs: list[Run] = []
         start = 0
         keys = [run_key(m) for m in self.members]
-        flat = self.critic.flat
+        like = self.critic.params[0]
         for i in range(1, len(self.members) + 1):
             if i < len(self.members) and keys[i] == keys[start]:
                 continue
@@ -153,7 +151,7 @@ class Group:
             weight = None
             if parts.penalty is not None:
                 w = [m.parts.hyper.penalty_weight for m in self.members[start:i]]
-                weight = torch.tensor(w, device=flat.device, dtype=flat.dtype)
+                weight = torch.tensor(w, device=like.device, dtype=like.dtype)
             needs_real = bool(parts.objective.generator_needs_real)
             runs.append(Run(slice(start, i), parts.objective, parts.penalty, weight, needs_real))
             start = i
@@ -179,9 +177,9 @@ class Group:
         for objectives whose generator loss reads the critic's output on real data."""
         z = self.draws.normal(self.batch, *self.latent)
         fake = self.gen(z)
-        frozen = self.critic.flat.detach()
-        d_fake = self.critic(fake, flat=frozen)
-        d_real = self.critic(real, flat=frozen) if self.any_needs_real else None
+        frozen = self.critic.detached()
+        d_fake = self.critic(fake, params=frozen)
+        d_real = self.critic(real, params=frozen) if self.any_needs_real else None
         losses = []
         for run in self.runs:
             s = run.members
@@ -189,8 +187,7 @@ class Group:
                 on_real = d_real[s] if d_real is not None and run.needs_real else None
                 losses.append(run.objective.generator_loss(on_real, d_fake[s]))
         loss_g = torch.cat(losses)
-        (grad,) = torch.autograd.grad(loss_g.sum(), self.gen.flat)
-        self.opt_g.step(grad)
+        self.opt_g.step(torch.autograd.grad(loss_g.sum(), self.gen.params))
         return loss_g.detach()
 
     def train_step(self) -> None:
@@ -206,7 +203,7 @@ class Group:
     def finite(self) -> list[bool]:
         """Per member: are its summed losses and all its parameters finite?"""
         ok = torch.isfinite(self.sums).all(dim=1)
-        ok &= torch.isfinite(self.gen.flat).all(dim=1) & torch.isfinite(self.critic.flat).all(dim=1)
+        ok &= self.gen.finite() & self.critic.finite()
         return [bool(v) for v in ok.cpu()]
 
     def select(self, index: Sequence[int]) -> Group:
@@ -216,8 +213,8 @@ class Group:
             [self.members[i] for i in index],
             gen,
             critic,
-            self.opt_g.select(gen.flat, index),
-            self.opt_d.select(critic.flat, index),
+            self.opt_g.select(gen.params, index),
+            self.opt_d.select(critic.params, index),
             self.draws.select(index),
             self.sums[list(index)].clone(),
             self.step,
@@ -237,8 +234,8 @@ class Group:
             [m for g in groups for m in g.members],
             gen,
             critic,
-            StackedAdam.concat(gen.flat, [g.opt_g for g in groups]),
-            StackedAdam.concat(critic.flat, [g.opt_d for g in groups]),
+            StackedAdam.concat(gen.params, [g.opt_g for g in groups]),
+            StackedAdam.concat(critic.params, [g.opt_d for g in groups]),
             Draws.concat([g.draws for g in groups]),
             torch.cat([g.sums for g in groups]),
             steps.pop(),

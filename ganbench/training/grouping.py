@@ -33,6 +33,7 @@ from ganbench.results import TrialDir
 from ganbench.training import checkpoint
 from ganbench.training.group import Group
 from ganbench.training.member import Member
+from ganbench.training.memory import keep_freed_memory
 from ganbench.trial import Trial
 
 #: the largest group ``auto`` forms on an accelerator
@@ -162,13 +163,19 @@ def _copies(trial: Trial, k: int) -> list[Trial]:
     return [dataclasses.replace(trial, seed=seed) for seed in range(k)]
 
 
+def throwaway_group(trials: Sequence[Trial], registry: Registry, device: str) -> Group:
+    """``trials`` as one group at step 0 that writes nothing (for measuring)."""
+    nowhere = TrialDir(Path("/nonexistent"))
+    members = [Member(t, t.instantiate(registry), nowhere) for t in trials]
+    return Group.concat([checkpoint.fresh_group(m, device, torch.float32) for m in members])
+
+
 def measure_rate(trials: Sequence[Trial], registry: Registry, device: str, seconds: float, min_steps: int = 2) -> float:
     """Trial-steps per second of training ``trials`` as one group (nothing is written),
     over at least ``seconds`` and ``min_steps`` steps after one warm-up step."""
-    nowhere = TrialDir(Path("/nonexistent"))
-    members = [Member(t, t.instantiate(registry), nowhere) for t in trials]
+    keep_freed_memory()
     with torch.random.fork_rng(devices=[]):
-        group = Group.concat([checkpoint.fresh_group(m, device, torch.float32) for m in members])
+        group = throwaway_group(trials, registry, device)
         group.train_step()  # warm up
         steps, start = 0, time.perf_counter()
         while steps < min_steps or time.perf_counter() - start < seconds:

@@ -30,6 +30,7 @@ from ganbench.status import Status
 from ganbench.training import checkpoint
 from ganbench.training.group import Group, MemberFailure
 from ganbench.training.member import Member
+from ganbench.training.memory import keep_freed_memory
 from ganbench.training.outcomes import EngineOptions, Outcomes, Result, fail
 from ganbench.training.record import Recorder
 from ganbench.training.signals import STOP, WORKER, stop_on_sigint
@@ -50,6 +51,7 @@ def train_trials(
     trials: Sequence[Trial], paths: Sequence[str], device: str, registry: Registry, options: EngineOptions
 ) -> list[Result]:
     outcomes = Outcomes(device, options)
+    keep_freed_memory()
     results: list[Result | None] = [None] * len(trials)
     with contextlib.ExitStack() as locks:
         members: list[tuple[int, Member]] = []
