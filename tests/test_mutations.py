@@ -76,7 +76,7 @@ MUTATIONS = {
     ),
     "the generator step left out": Mutation(
         "ganbench/training/group.py",
-        "        self.opt_g.step(grad)\n",
+        "        self.opt_g.step(torch.autograd.grad(loss_g.sum(), self.gen.params))\n",
         "        pass\n",
         ("tests/test_training_wiring.py::test_critic_steps_learning_rates_and_betas_reach_the_optimisers",),
     ),
@@ -100,8 +100,26 @@ MUTATIONS = {
     ),
     "Adam without bias correction": Mutation(
         "ganbench/training/adam.py",
-        "bias1 = 1.0 - self.beta1.pow(self.steps)",
-        "bias1 = torch.ones_like(self.beta1)",
+        "bias1 = 1.0 - beta1.pow(self.steps)",
+        "bias1 = torch.ones_like(beta1)",
+        ("tests/test_vectorized.py::test_the_stacked_adam_is_k_separate_torch_adams",),
+    ),
+    "the fused Adam's step count stuck at one": Mutation(
+        "ganbench/training/adam.py",
+        "step = torch.tensor(float(self.steps), device=self.params[0].device)",
+        "step = torch.tensor(1.0, device=self.params[0].device)",
+        ("tests/test_vectorized.py::test_the_stacked_adam_is_k_separate_torch_adams",),
+    ),
+    "freed CPU memory given back at every step": Mutation(
+        "ganbench/training/run.py",
+        "    keep_freed_memory()\n",
+        "    pass\n",
+        ("tests/test_memory.py::test_cpu_training_keeps_freed_memory",),
+    ),
+    "the fused Adam given non-contiguous gradients": Mutation(
+        "ganbench/training/adam.py",
+        "grad_rows = _rows([g.contiguous() for g in grads])",
+        "grad_rows = _rows(list(grads))",
         ("tests/test_vectorized.py::test_the_stacked_adam_is_k_separate_torch_adams",),
     ),
 }

@@ -119,7 +119,7 @@ def faults(tmp_path_factory):
     """A suite whose trials run long enough to be interrupted, and its uninterrupted results."""
     root = tmp_path_factory.mktemp("faults")
     suite = root / "faults.toml"
-    suite.write_text(FAULTS_SUITE.format(steps=240))
+    suite.write_text(FAULTS_SUITE.format(steps=480))
     code, err = run(suite, "--out", root / "out", "--executor", "inline")
     assert code == 0, err
     return suite, snapshot(root / "out" / "faults")

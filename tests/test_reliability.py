@@ -137,7 +137,8 @@ def reference(tmp_path_factory):
     """An uninterrupted run of the fault suite: what every interrupted run must reproduce."""
     root = tmp_path_factory.mktemp("reference")
     suite = root / "faults.toml"
-    suite.write_text(SUITE.format(steps=200))
+    # long enough that a signal sent at the first checkpoint lands while trials still train
+    suite.write_text(SUITE.format(steps=400))
     proc = rerun(suite, root / "out")
     assert proc.returncode == 0, proc.stderr
     return suite, snapshot(root / "out" / "faults")

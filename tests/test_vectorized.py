@@ -383,7 +383,7 @@ def test_kill_9_in_a_vectorized_run_then_rerun_with_another_grouping_matches_an_
     from tests.test_reliability import SUITE, snapshot, start, wait_for_checkpoint
 
     suite = tmp_path / "faults.toml"
-    suite.write_text(SUITE.format(steps=200))
+    suite.write_text(SUITE.format(steps=400))
     reference = start(suite, tmp_path / "reference", "--jobs", "1", "--vectorize", "4")
     assert reference.wait(timeout=600) == 0, reference.communicate()
     expected = snapshot(tmp_path / "reference" / "faults")
