@@ -23,7 +23,7 @@ import torch
 from ganbench.cli import main
 from tests.conftest import ROOT, TIMING, TINY_SUITE, ganbench_exe
 from tests.test_reliability import SUITE as FAULTS_SUITE
-from tests.test_reliability import snapshot
+from tests.test_reliability import default_sigint, snapshot
 
 ray = pytest.importorskip("ray")
 
@@ -195,6 +195,7 @@ def test_ctrl_c_on_the_driver_checkpoints_running_tasks_and_exits_130(cluster, f
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     try:
         deadline = time.time() + 180

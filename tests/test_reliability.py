@@ -86,6 +86,13 @@ def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 
 
+def default_sigint() -> None:
+    """In a child that a test will send Ctrl-C: SIGINT's default action. A shell starts a
+    background job with SIGINT ignored, its children inherit that, and Python then never
+    raises KeyboardInterrupt: run from such a job, the test would send a signal nobody sees."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(suite: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*ganbench_exe(), "run", str(suite), "--out", str(out), *extra],
@@ -93,6 +100,7 @@ def start(suite: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
 
 
