@@ -107,11 +107,8 @@ class StackedAdam:
         """The same update as :meth:`step`, as broadcast tensor arithmetic (any device)."""
         self.steps += 1
         for p, g, m, v in zip(self.params, grads, self.exp_avg, self.exp_avg_sq, strict=True):
-
-            def column(c: Tensor, p: Tensor = p) -> Tensor:
-                return c.view(-1, *[1] * (p.dim() - 1))
-
-            beta1, beta2, lr = column(self.beta1), column(self.beta2), column(self.lr)
+            shape = (-1, *[1] * (p.dim() - 1))  # each member's setting, broadcast over its slice
+            beta1, beta2, lr = self.beta1.view(shape), self.beta2.view(shape), self.lr.view(shape)
             m.lerp_(g, 1.0 - beta1)
             v.mul_(beta2).addcmul_(g, g * (1.0 - beta2))
             bias1 = 1.0 - beta1.pow(self.steps)
