@@ -19,6 +19,7 @@ from torch import Tensor
 from ganbench.metrics.base import Evaluation
 from ganbench.training.group import Group, blame
 from ganbench.training.member import Member
+from ganbench.trial import Parts
 
 #: evaluation samples per forward pass and member
 EVAL_CHUNK = 8192
@@ -26,6 +27,13 @@ EVAL_CHUNK = 8192
 
 def eval_seed(seed: int, step: int) -> int:
     return (seed * 1_000_003 + step) % 2**63
+
+
+def evaluation_draws(parts: Parts, n: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
+    """The ``n`` latents and then the ``n`` real samples of an evaluation (CPU), drawn from
+    ``generator``: the trial's own, seeded by :func:`eval_seed`."""
+    z = torch.randn((n, *parts.model.latent_shape), generator=generator)
+    return z, parts.dataset.sample(n, generator=generator)
 
 
 @dataclasses.dataclass
@@ -52,12 +60,11 @@ def sample(group: Group, step: int) -> list[Sampled]:
     (:class:`~ganbench.training.group.MemberFailure` names them)."""
     n = group.members[0].trial.train.eval_samples
     device, dtype = group.gen.device, group.gen.dtype
-    zs, reals = [], []
+    draws = []
     for m in group.members:
         g = torch.Generator().manual_seed(eval_seed(m.trial.seed, step))
-        zs.append(torch.randn((n, *group.latent), generator=g))
-        reals.append(m.parts.dataset.sample(n, generator=g))
-    z, real = torch.stack(zs), torch.stack(reals)
+        draws.append(evaluation_draws(m.parts, n, g))
+    z, real = torch.stack([d[0] for d in draws]), torch.stack([d[1] for d in draws])
     fakes, d_real, d_fake = [], [], []
     for i in range(0, n, EVAL_CHUNK):
         f = group.gen(z[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype))
