@@ -4,7 +4,7 @@
     python benchmarks/evaluation_cost.py /tmp/mix/mixtures     # one torch thread, nothing else running
     python benchmarks/evaluation_cost.py /tmp/mix/mixtures --assignment   # and scipy's exact solver on W1
 
-Every evaluation of every finished trial is measured again: the generated samples are the
+Every evaluation of every complete trial is measured again: the generated samples are the
 snapshot the run kept (``snapshot_samples`` must cover ``eval_samples``), the real samples are
 drawn again from the trial's evaluation seed, exactly as training drew them, and each metric's
 ``compute`` is timed. Every recomputed value must equal the one in the trial's history (the
@@ -60,14 +60,17 @@ class Cost:
 
 
 def recompute(root: Path, registry: Registry, assignment: bool = False) -> Cost:
-    """Recompute and time every metric of every evaluation of the finished trials under ``root``."""
+    """Recompute and time every metric of every evaluation of the complete trials under ``root``."""
     seconds: dict[str, float] = {}
     calls: dict[str, int] = {}
     wall = train = 0.0
     lsa = 0.0 if assignment else None
-    dirs = sorted(p for p in root.iterdir() if TrialDir(p).is_done())
+    # complete trials only: a diverged trial's record stops at its last good evaluation
+    dirs = sorted(
+        p for p in root.iterdir() if TrialDir(p).is_done() and TrialDir(p).read_final()["status"] == "complete"
+    )
     if not dirs:
-        raise SystemExit(f"{root}: no finished trials")
+        raise SystemExit(f"{root}: no complete trials")
     for path in dirs:
         td = TrialDir(path)
         trial = Trial.from_json(json.loads(td.config.read_text()))
@@ -119,7 +122,10 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     cost = recompute(args.results, load_plugins(None), args.assignment)
-    print(f"{args.results}: {cost.trials} trials, summed wall time {cost.wall:.1f} s, training {cost.train:.1f} s")
+    print(
+        f"{args.results}: {cost.trials} complete trials, "
+        f"summed wall time {cost.wall:.1f} s, training {cost.train:.1f} s"
+    )
     outside = cost.wall - cost.train
     print(f"outside training steps during the run: {outside:.1f} s ({outside / cost.wall:.1%} of trial time)")
     print(cost.table().to_string(index=False, float_format=lambda x: f"{x:.4g}"))

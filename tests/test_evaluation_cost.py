@@ -51,3 +51,12 @@ def test_a_snapshot_smaller_than_the_evaluation_stops_the_script(finished, regis
     np.save(snapshot, np.load(snapshot)[:100])
     with pytest.raises(SystemExit, match="step 10 has 100 samples, evaluation used 200"):
         recompute(finished, registry)
+
+
+def test_only_complete_trials_count(finished, registry):
+    """A diverged trial's record stops at its last good evaluation: its time would be short."""
+    (trial,) = [p for p in finished.iterdir() if p.is_dir()]
+    final = json.loads((trial / "final.json").read_text())
+    (trial / "final.json").write_text(json.dumps({**final, "status": "diverged"}))
+    with pytest.raises(SystemExit, match="no complete trials"):
+        recompute(finished, registry)
