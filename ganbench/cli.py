@@ -144,7 +144,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         plugins_dir = [str(d) for d in registry.plugins_dir]  # the parent's directories, resolved
         setup = functools.partial(init_worker, plugins_dir, threads)
-    options = EngineOptions(environment=run_environment(device, jobs, threads))
+    options = EngineOptions(
+        environment=run_environment(device, jobs, threads),
+        # an executor that reserves CPUs per task (Ray's --cpus-per-task, default --threads) bounds them
+        metric_threads=_metric_threads(
+            device,
+            jobs,
+            executor_options.get("cpus_per_task") or threads if "cpus_per_task" in executor_options else None,
+        ),
+    )
     executor = executor_cls(jobs=jobs, setup=setup, **executor_options)
     store.write_suite(suite, str(args.suite))  # once the executor is up: a refused --ray-address writes nothing
     progress = _Progress(len(todo))
@@ -214,13 +222,27 @@ def _executor_options(args: argparse.Namespace, executor_cls: Any) -> dict[str, 
     return {dest: getattr(args, dest) for dest in wanted}
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _auto_jobs(device: str, n_tasks: int) -> int:
     """One worker per available CPU core on the CPU (each with one torch thread), at most one
     per task (a group of trials); one on an accelerator."""
     if device != "cpu":
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, n_tasks))
+    return max(1, min(_cores(), n_tasks))
+
+
+def _metric_threads(device: str, jobs: int, cpus_per_task: float | None) -> int:
+    """Threads that compute one evaluation's members' metrics at once. On the CPU, one: the
+    metrics run in line and every core already trains. On an accelerator the metrics run
+    beside training, and a job takes its share of this machine's CPUs (or the CPUs the
+    executor reserves per task), less the one that feeds the device."""
+    if device == "cpu":
+        return 1
+    cpus = cpus_per_task if cpus_per_task else _cores() / max(1, jobs)
+    return max(1, int(cpus) - 1)
 
 
 def _print_tables(name: str, results: SuiteResults) -> None:

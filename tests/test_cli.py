@@ -166,3 +166,21 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(monkeypatch, capsys
     lines = _Progress(2)
     lines.step("ring/hinge/seed 0: complete")
     assert plain.getvalue() == "[1/2] ring/hinge/seed 0: complete\n"
+
+
+@pytest.mark.parametrize(
+    ("device", "jobs", "cpus_per_task", "expected"),
+    [
+        ("cpu", 1, None, 1),  # on the CPU the metrics run in line: every core already trains
+        ("cuda", 1, None, 15),  # one job: every CPU but the one that feeds the device
+        ("cuda", 2, None, 7),  # two jobs share the 16 CPUs
+        ("cuda", 32, None, 1),  # never fewer than one
+        ("cuda", 1, 4.0, 3),  # an executor that reserves 4 CPUs per task (Ray's --cpus-per-task)
+        ("cuda", 1, 1.0, 1),
+    ],
+)
+def test_metric_threads_take_a_jobs_share_of_the_cpus(monkeypatch, device, jobs, cpus_per_task, expected):
+    from ganbench import cli
+
+    monkeypatch.setattr(cli, "_cores", lambda: 16)
+    assert cli._metric_threads(device, jobs, cpus_per_task) == expected

@@ -440,12 +440,75 @@ def test_metrics_in_the_background_give_what_metrics_in_line_give(tmp_path):
     suite_file.write_text(text)
     trials = load_suite(suite_file, registry).trials
     outcomes = {}
-    for overlap in (False, True):
-        paths = [tmp_path / str(overlap) / t.id for t in trials]
-        options = EngineOptions(overlap=overlap)
+    for overlap, threads in ((False, 1), (True, 1), (True, 3)):
+        paths = [tmp_path / f"{overlap}-{threads}" / t.id for t in trials]
+        options = EngineOptions(overlap=overlap, metric_threads=threads)
         results = train_trials(trials, [str(p) for p in paths], "cpu", registry, options)
-        outcomes[overlap] = ([str(r["status"]) for r in results], histories(paths))
-    statuses, inline = outcomes[False]
-    assert outcomes[True][0] == statuses
+        outcomes[overlap, threads] = ([str(r["status"]) for r in results], histories(paths))
+    statuses, inline = outcomes[False, 1]
     assert statuses == ["complete"] * 2 + ["diverged"] * 2 + ["complete"] * 2 + ["error"] * 6
-    assert json.dumps(outcomes[True][1], sort_keys=True) == json.dumps(inline, sort_keys=True)
+    for other in ((True, 1), (True, 3)):
+        assert outcomes[other][0] == statuses
+        assert json.dumps(outcomes[other][1], sort_keys=True) == json.dumps(inline, sort_keys=True)
+
+
+MEETS = textwrap.dedent(
+    """
+    import dataclasses
+    import threading
+    from typing import ClassVar
+    import ganbench
+
+    #: two computations must be in progress at once to pass (an evaluation of two members)
+    BARRIER = threading.Barrier(2, timeout=20)
+
+    @dataclasses.dataclass(frozen=True)
+    class Meets(ganbench.Metric):
+        name: ClassVar[str] = "meets"
+        outputs: ClassVar[dict] = {"met": "max"}
+
+        def compute(self, *, real, fake, dataset):
+            BARRIER.wait()
+            return {"met": 1.0}
+
+    @ganbench.hookimpl
+    def register_metrics(register):
+        register(Meets)
+    """
+)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_metric_threads_measure_the_members_of_an_evaluation_at_once(tmp_path, threads):
+    """With two metric threads, the two members' metrics are computed at the same time (each
+    waits for the other); with one, the first waits alone, times out and fails its member."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "meets.py").write_text(MEETS.replace("timeout=20", "timeout=20" if threads == 2 else "timeout=0.5"))
+    registry = load_plugins(plugins)
+    suite_file = tmp_path / "vec.toml"
+    suite_file.write_text(
+        suite_text(["nonsaturating"], seeds="[0, 1]").replace('metrics = ["modes", ', 'metrics = ["meets", ')
+    )
+    trials = load_suite(suite_file, registry).trials
+    paths = [str(tmp_path / "out" / t.id) for t in trials]
+    results = train_trials(trials, paths, "cpu", registry, EngineOptions(overlap=True, metric_threads=threads))
+    statuses = [str(r["status"]) for r in results]
+    assert statuses == (["complete", "complete"] if threads == 2 else ["error", "error"])
+
+
+def test_ganbench_run_hands_its_metric_threads_to_the_engine(tmp_path, run_cli, monkeypatch):
+    """The threads ``ganbench run`` chooses (one per CPU of a job's share on an accelerator)
+    reach the engine: here two, so the two members' metrics meet (see above)."""
+    from ganbench import cli
+
+    monkeypatch.setattr(cli, "_metric_threads", lambda device, jobs, cpus: 2)
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "meets.py").write_text(MEETS)
+    suite_file = tmp_path / "vec.toml"
+    suite_file.write_text(
+        suite_text(["nonsaturating"], seeds="[0, 1]").replace('metrics = ["modes", ', 'metrics = ["meets", ')
+    )
+    code, _, err = run_cli("run", suite_file, "--plugins-dir", plugins, "--out", tmp_path / "out", "--jobs", "1")
+    assert code == 0, err  # 1 if a member's metric had waited alone and failed

@@ -30,6 +30,10 @@ class EngineOptions:
     #: compute each evaluation's metrics in a background thread while training goes on
     #: (None: on accelerators, where the CPU would otherwise stall the device)
     overlap: bool | None = None
+    #: threads that compute the metrics of one evaluation's members at once (a group's
+    #: exact Wasserstein distances, say, are independent problems; ``ganbench run`` gives
+    #: an accelerator's jobs their share of the CPUs, less one that feeds the device)
+    metric_threads: int = 1
     #: called with a member's trial directory right after each checkpoint of it is written,
     #: when the directory holds that checkpoint with the history and samples up to its step:
     #: a consistent state to copy elsewhere (an executor whose workers have no shared storage

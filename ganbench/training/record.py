@@ -7,7 +7,9 @@ The rest (the metrics, the history record, the sample snapshot, the checkpoint) 
 either right away or, with ``overlap``, in a background thread while the group trains on
 to its next boundary, where it is collected: a member whose samples were not finite or
 whose metric raised then leaves the group. One boundary's work is in flight at a time,
-and a member's history is only read once its work is collected.
+and a member's history is only read once its work is collected. With ``metric_threads``
+above one, the members' metrics of one boundary are computed that many at once (each
+member's are independent of the others'; results are taken in member order).
 """
 
 from __future__ import annotations
@@ -52,15 +54,19 @@ def remaining(group: Group | None, leaving: set[int]) -> Group | None:
 
 
 class Recorder:
-    def __init__(self, outcomes: Outcomes, overlap: bool) -> None:
+    def __init__(self, outcomes: Outcomes, overlap: bool, metric_threads: int = 1) -> None:
         self.outcomes = outcomes
         self.pool = cf.ThreadPoolExecutor(1, thread_name_prefix="ganbench-metrics") if overlap else None
+        self.measuring = (
+            cf.ThreadPoolExecutor(metric_threads, thread_name_prefix="ganbench-measure") if metric_threads > 1 else None
+        )
         self.inflight: cf.Future[set[int]] | None = None
 
     def close(self) -> None:
         self.collect(None)
-        if self.pool is not None:
-            self.pool.shutdown()
+        for pool in (self.pool, self.measuring):
+            if pool is not None:
+                pool.shutdown()
 
     def collect(self, group: Group | None) -> Group | None:
         """Wait for the boundary work in flight; its leaving members leave ``group``."""
@@ -143,24 +149,40 @@ class Recorder:
             m.window_start, m.window_time = step, 0.0
             group.sums[k].zero_()
 
+    def _measure(self, entries: list[_Entry]) -> list[dict[str, float] | MemberFailure]:
+        """Each entry's metrics, or the failure of one of them, in the entries' order."""
+
+        def one(entry: _Entry) -> dict[str, float] | MemberFailure:
+            assert entry.sampled is not None
+            try:
+                return measure(entry.sampled)
+            except MemberFailure as failure:
+                return failure
+
+        if self.measuring is None or len(entries) < 2:
+            return [one(e) for e in entries]
+        return list(self.measuring.map(one, entries))
+
     def _complete(self, job: _Job) -> set[int]:
         """Metrics, history, samples and checkpoints of one boundary; returns the ids of the
         members that leave (samples not finite, or a metric raised)."""
         leaving: set[int] = set()
         values: dict[int, dict[str, float]] = {}
+        todo: list[_Entry] = []
         for entry in job.entries:
-            m = entry.member
             if entry.sampled is None:
                 continue
             if not entry.sampled.finite:
-                self.outcomes.diverge(m, TrialDiverged(job.step, "generated samples"), job.group_size)
-                leaving.add(id(m))
+                self.outcomes.diverge(entry.member, TrialDiverged(job.step, "generated samples"), job.group_size)
+                leaving.add(id(entry.member))
                 continue
-            try:
-                values[id(m)] = measure(entry.sampled)
-            except MemberFailure as failure:
-                self.outcomes.fail(m, failure.error, failure.traceback, job.group_size)
-                leaving.add(id(m))
+            todo.append(entry)
+        for entry, measured in zip(todo, self._measure(todo), strict=True):
+            if isinstance(measured, MemberFailure):
+                self.outcomes.fail(entry.member, measured.error, measured.traceback, job.group_size)
+                leaving.add(id(entry.member))
+            else:
+                values[id(entry.member)] = measured
         staying = [e for e in job.entries if id(e.member) not in leaving]
         if self.pool is None:  # done in line: the members' clocks include this work
             share = (time.perf_counter() - job.started) / max(1, len(job.entries))

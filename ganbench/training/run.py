@@ -77,7 +77,7 @@ def train_trials(
             members.append((i, Member(trial, parts, td)))
         overlap = options.overlap if options.overlap is not None else device != "cpu"
         with stop_on_sigint():
-            _Trainer(device, options.dtype, outcomes, overlap).run([m for _, m in members])
+            _Trainer(device, options.dtype, outcomes, overlap, options.metric_threads).run([m for _, m in members])
         for i, m in members:
             results[i] = outcomes.results[id(m)]
     return [r for r in results if r is not None]
@@ -95,16 +95,19 @@ def _clean(td: TrialDir) -> None:
 class _Trainer:
     """Trains a list of members (possibly resumed at different steps) to their end."""
 
-    def __init__(self, device: str, dtype: torch.dtype, outcomes: Outcomes, overlap: bool) -> None:
+    def __init__(
+        self, device: str, dtype: torch.dtype, outcomes: Outcomes, overlap: bool, metric_threads: int = 1
+    ) -> None:
         self.device, self.dtype = device, dtype
         self.outcomes = outcomes
         self.overlap = overlap
+        self.metric_threads = metric_threads
         self.sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
 
     def run(self, members: list[Member]) -> None:
         pending = members
         while pending:
-            recorder = Recorder(self.outcomes, self.overlap)
+            recorder = Recorder(self.outcomes, self.overlap, self.metric_threads)
             try:
                 self._train(pending, recorder)
             except _GroupFailure as failure:
