@@ -66,16 +66,14 @@ def recompute(root: Path, registry: Registry, assignment: bool = False) -> Cost:
     wall = train = 0.0
     lsa = 0.0 if assignment else None
     # complete trials only: a diverged trial's record stops at its last good evaluation
-    dirs = sorted(
-        p for p in root.iterdir() if TrialDir(p).is_done() and TrialDir(p).read_final()["status"] == "complete"
-    )
-    if not dirs:
+    finals = {p: TrialDir(p).read_final() for p in sorted(root.iterdir()) if TrialDir(p).is_done()}
+    complete = {p: f["metrics"] for p, f in finals.items() if f["status"] == "complete"}
+    if not complete:
         raise SystemExit(f"{root}: no complete trials")
-    for path in dirs:
+    for path, final in complete.items():
         td = TrialDir(path)
         trial = Trial.from_json(json.loads(td.config.read_text()))
         parts = trial.instantiate(registry)
-        final = td.read_final()["metrics"]
         wall, train = wall + final["wall_time"], train + final["train_time"]
         n = trial.train.eval_samples
         for record in td.read_history():
@@ -83,9 +81,9 @@ def recompute(root: Path, registry: Registry, assignment: bool = False) -> Cost:
             fake = torch.from_numpy(td.read_samples(step))
             if len(fake) < n:
                 raise SystemExit(f"{path}: the snapshot at step {step} has {len(fake)} samples, evaluation used {n}")
-            g = torch.Generator().manual_seed(eval_seed(trial.seed, step))
-            real = evaluation_draws(parts, n, g)[1].to(fake.dtype)
-            at = Evaluation(step, step == trial.train.steps, eval_seed(trial.seed, step), parts.model)
+            seed = eval_seed(trial.seed, step)
+            real = evaluation_draws(parts, n, torch.Generator().manual_seed(seed))[1].to(fake.dtype)
+            at = Evaluation(step, step == trial.train.steps, seed, parts.model)
             for metric in parts.metrics:
                 if not metric.due(at):
                     continue
@@ -102,7 +100,7 @@ def recompute(root: Path, registry: Registry, assignment: bool = False) -> Cost:
                         )
                 if lsa is not None and isinstance(metric, Wasserstein):
                     lsa += _assignment_seconds(fake, real, metric)
-    return Cost(len(dirs), wall, train, seconds, calls, lsa)
+    return Cost(len(complete), wall, train, seconds, calls, lsa)
 
 
 def _assignment_seconds(fake: torch.Tensor, real: torch.Tensor, metric: Wasserstein) -> float:

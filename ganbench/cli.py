@@ -144,14 +144,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         plugins_dir = [str(d) for d in registry.plugins_dir]  # the parent's directories, resolved
         setup = functools.partial(init_worker, plugins_dir, threads)
+    # an executor that reserves CPUs per task (Ray's --cpus-per-task, default --threads) bounds the metric threads
+    reserved = (executor_options["cpus_per_task"] or threads) if "cpus_per_task" in executor_options else None
     options = EngineOptions(
-        environment=run_environment(device, jobs, threads),
-        # an executor that reserves CPUs per task (Ray's --cpus-per-task, default --threads) bounds them
-        metric_threads=_metric_threads(
-            device,
-            jobs,
-            executor_options.get("cpus_per_task") or threads if "cpus_per_task" in executor_options else None,
-        ),
+        environment=run_environment(device, jobs, threads), metric_threads=_metric_threads(device, jobs, reserved)
     )
     executor = executor_cls(jobs=jobs, setup=setup, **executor_options)
     store.write_suite(suite, str(args.suite))  # once the executor is up: a refused --ray-address writes nothing
