@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from ganbench import __version__
 from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
-from ganbench.plugins import ENV_ALLOW, KINDS, Registry, load_plugins
+from ganbench.plugins import ENV_ALLOW, load_plugins
+from ganbench.registry import KINDS, Registry
 from ganbench.status import Status
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from tabulate import tabulate
 
 from ganbench.components import param_table
 from ganbench.objectives.base import Hyper, Objective
-from ganbench.plugins import SINGULAR, Registry
+from ganbench.registry import SINGULAR, Registry
 
 OBJECTIVE_HEADERS = ["objective", "family", "divergence", "reports", "generator loss", "defaults", "reference"]
 

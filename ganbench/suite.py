@@ -18,7 +18,7 @@ from ganbench.components import build, coerce, suggest
 from ganbench.config import Convergence, Hyper, Train
 from ganbench.errors import ConfigError
 from ganbench.metrics.base import Coverage, Metric
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.trial import ComponentSpec, DatasetSpec, ObjectiveSpec, Trial
 
 DEFAULT_METRICS = ("modes", "energy", "wasserstein")

@@ -22,7 +22,7 @@ from ganbench.errors import ConfigError
 from ganbench.metrics.base import Metric
 from ganbench.models.base import Model
 from ganbench.objectives.base import Objective, Penalty
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.results.ids import trial_id
 from ganbench.status import FINAL, STORED, Status
 
@@ -45,7 +45,7 @@ __all__ = [
 #: 2: every component records its provider (format 1, ganbench 0.1.0, recorded none)
 FORMAT = 2
 
-#: the code that provides a component, as :meth:`ganbench.plugins.Registry.provider` gives it:
+#: the code that provides a component, as :meth:`ganbench.registry.Registry.provider` gives it:
 #: ``{"ganbench": version}``, ``{"distribution": name, "version": version}`` or
 #: ``{"file": name, "sha256": digest}``; None in trials resolved before providers were recorded
 Provider = Mapping[str, str] | None

@@ -9,7 +9,7 @@ import pytest
 
 from ganbench.config import Hyper
 from ganbench.listing import bounds_text, option_rows
-from ganbench.plugins import KINDS
+from ganbench.registry import KINDS
 
 PLUGIN = textwrap.dedent(
     """

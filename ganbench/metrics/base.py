@@ -20,7 +20,7 @@ from ganbench.datasets.base import Dataset
 
 if TYPE_CHECKING:
     from ganbench.models.base import Model
-    from ganbench.plugins import Registry
+    from ganbench.registry import Registry
 
 MAX, MIN = "max", "min"
 DIRECTIONS = (MAX, MIN, "")

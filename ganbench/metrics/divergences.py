@@ -39,7 +39,7 @@ from ganbench.training.critics import Budget, Judge, judge
 from ganbench.training.draws import stream_seed
 
 if TYPE_CHECKING:
-    from ganbench.plugins import Registry
+    from ganbench.registry import Registry
 
 #: the nine f-GAN divergences, the Jensen-Shannon divergence by the minimax critic, W1 by WGAN-GP
 DEFAULT_OBJECTIVES = (

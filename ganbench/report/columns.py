@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ganbench.metrics.summary import ALL_MODES_STEP, STABILITY
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.report.console import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS
 from ganbench.report.load import SuiteResults
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ganbench.errors import ConfigError
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.report import render
 from ganbench.report.load import SuiteResults, load_results
 from ganbench.report.stats import ALPHA

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ganbench import __version__
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.report import budget, columns, context, divergences, figures, ranking
 from ganbench.report.document import Block, Bullets, Document, Heading, Paragraph
 from ganbench.report.drawing import Job, draw_all

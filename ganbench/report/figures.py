@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.report import plot_cd, plot_metrics, plot_samples
 from ganbench.report.budget import n_critic
 from ganbench.report.drawing import Job

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ganbench.metrics.summary import ALL_MODES_STEP
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.report.columns import ESTIMATE, Column
 from ganbench.report.document import Cell, Table
 from ganbench.report.fmt import NONE, decimals, fixed, per_seed, safe_name, sentence

@@ -15,7 +15,7 @@ from ganbench.metrics.base import Evaluation, Metric
 from ganbench.testing.common import fail, instance
 
 if TYPE_CHECKING:
-    from ganbench.plugins import Registry
+    from ganbench.registry import Registry
 
 #: how near the floor real-against-real must be, as a fraction of the shifted sample's distance from it
 NEAR_FLOOR = 0.25

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import torch
 
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.results import TrialDir
 from ganbench.training import checkpoint
 from ganbench.training.group import Group

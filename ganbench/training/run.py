@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 from ganbench.locks import TrialLock
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 from ganbench.results import TrialDir
 from ganbench.status import Status
 from ganbench.training import checkpoint

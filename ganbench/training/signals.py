@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from ganbench.plugins import Registry
+from ganbench.registry import Registry
 
 
 class _Stop:
