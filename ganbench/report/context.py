@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ganbench.report.document import Block, Cell, Paragraph, Table
-from ganbench.report.fmt import plural, safe_name
+from ganbench.report.fmt import safe_name
 from ganbench.report.load import FINAL, SuiteResults
+from ganbench.text import plural
 
 NOT_RECORDED = "not recorded"
 #: (label, key of final.json's "environment", fallback key of final.json itself)

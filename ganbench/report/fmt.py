@@ -68,10 +68,6 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def safe_name(text: str) -> str:
     """``text`` as a file name, anchor and LaTeX label: letters, digits and ``._-`` kept, the rest ``_``."""
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in text)
