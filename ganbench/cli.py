@@ -204,6 +204,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: ``report`` and ``compare``: by default only the trials the suite lists now (suite.json)
+ALL_TRIALS_HELP = (
+    "also the trials of earlier versions of the suite that the directory holds, each objective labelled by "
+    "the settings its trials differ in (default: only the trials suite.json lists)"
+)
+
+
 #: ``ganbench run`` options that only executors naming them in ``options`` take (default None)
 EXECUTOR_OPTIONS = {"ray_address": "ray", "ray_storage": "ray", "cpus_per_task": "ray", "gpus_per_task": "ray"}
 
@@ -333,7 +340,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     registry = _registry(args)
     paths = report(
-        args.results, args.format, args.out, registry, args.alpha, args.metric or (), not args.no_figures, args.jobs
+        args.results,
+        args.format,
+        args.out,
+        registry,
+        args.alpha,
+        args.metric or (),
+        not args.no_figures,
+        args.jobs,
+        all_trials=args.all_trials,
     )
     for path in paths:
         print(f"report: {path}")
@@ -345,7 +360,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     registry = _registry(args)
     text = compare(
-        args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out, not args.unpaired
+        args.results_a,
+        args.results_b,
+        registry,
+        args.test,
+        args.alpha,
+        args.format,
+        args.out,
+        not args.unpaired,
+        all_trials=args.all_trials,
     )
     print(text, end="")
     return EXIT_OK
@@ -485,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--jobs", type=_positive_int, default=0, metavar="N", help="processes drawing figures (default: one per core)"
     )
+    report.add_argument("--all-trials", action="store_true", help=ALL_TRIALS_HELP)
     report.set_defaults(func=cmd_report)
 
     compare = sub.add_parser(
@@ -503,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     compare.add_argument("--format", choices=formats, default=None, help="format of --out (default: from its suffix)")
     compare.add_argument("--out", default=None, metavar="PATH", help="also write the comparison here")
+    compare.add_argument("--all-trials", action="store_true", help=ALL_TRIALS_HELP)
     compare.set_defaults(func=cmd_compare)
     return parser
 

@@ -10,7 +10,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ganbench.report.plotting import STATUS, Frame, Snapshots, blank_panel, colors_of, off_axis, place, style
+from ganbench.report.figures.plotting import STATUS, Frame, Snapshots, blank_panel, colors_of, off_axis, place, style
 
 
 def _points(ax: Any, snaps: Snapshots, step: int, frame: Frame, color: Any, note: bool = True) -> Any:
