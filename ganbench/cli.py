@@ -339,16 +339,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ganbench.report.commands import report
 
     registry = _registry(args)
+    draw = not args.no_figures
     paths = report(
-        args.results,
-        args.format,
-        args.out,
-        registry,
-        args.alpha,
-        args.metric or (),
-        not args.no_figures,
-        args.jobs,
-        all_trials=args.all_trials,
+        args.results, args.format, args.out, registry, args.alpha, args.metric or (), draw, args.jobs, args.all_trials
     )
     for path in paths:
         print(f"report: {path}")
@@ -359,16 +352,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ganbench.report.commands import compare
 
     registry = _registry(args)
+    paired = not args.unpaired
     text = compare(
-        args.results_a,
-        args.results_b,
-        registry,
-        args.test,
-        args.alpha,
-        args.format,
-        args.out,
-        not args.unpaired,
-        all_trials=args.all_trials,
+        args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out, paired, args.all_trials
     )
     print(text, end="")
     return EXIT_OK

@@ -103,7 +103,7 @@ def test_the_report_reads_the_current_trials_and_says_how_many_others_there_are(
     line = "the directory also holds 3 trials that suite.json does not list"
     assert line in err and "--all-trials includes them" in err
     assert text.count(line) == 1
-    assert "6 trials (1 datasets × 2 objectives × 3 seeds): 6 ok." in text
+    assert "6 trials (1 dataset × 2 objectives × 3 seeds): 6 ok." in text
     # the configuration table: one row per objective; kl's is the current setting
     config_rows = [r for r in text.splitlines() if r.startswith("| kl") or r.startswith("| minimax")]
     assert any("generator = saturating" in r for r in config_rows)
@@ -148,7 +148,7 @@ def test_all_trials_includes_the_others_each_labelled_by_its_setting(rerun, run_
     code, _, err = run_cli("report", suite_dir, "--no-figures", "--all-trials", "--out", out)
     assert code == 0, err
     text = out.read_text()
-    assert "9 trials (1 datasets × 3 objectives × 3 seeds): 9 ok." in text
+    assert "9 trials (1 dataset × 3 objectives × 3 seeds): 9 ok." in text
     assert "included (--all-trials), told apart by their configuration" in text
     summary = [r for r in _records(root / "all-data", "summary") if r["column"] == "energy"]
     assert sorted(r["objective"] for r in summary) == [

@@ -24,8 +24,6 @@ ESTIMATE = "estimate"
 #: the meaning of an output whose documentation the results do not record (written before
 #: suite.json recorded it, and read without the plugins)
 NOT_DOCUMENTED = "metric plugin not loaded: no description"
-#: throughput figures: they measure the machine (and what else ran on it), not the objective
-TIMING = ("steps_per_s", "wall_time")
 
 HARNESS_DOCS: dict[str, tuple[str, str]] = {
     "estimate": (

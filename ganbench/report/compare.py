@@ -18,13 +18,14 @@ import numpy as np
 
 from ganbench.metrics.summary import ALL_MODES_STEP
 from ganbench.report import context
-from ganbench.report.columns import TIMING, columns
+from ganbench.report.columns import columns
 from ganbench.report.console import ARROW
 from ganbench.report.fmt import NONE, fmt, fmt_p
 from ganbench.report.metric_tables import runs
 from ganbench.report.rendering.document import Cell, Document, Heading, Paragraph, Table
 from ganbench.report.statistics.describe import ALPHA, holm
 from ganbench.report.statistics.twosample import NAMES, Outcome, compare_runs
+from ganbench.report.throughput import TIMING
 from ganbench.results.reader import SuiteResults, TrialResult
 
 #: figures not compared: the first-step figure (which has 'never' values)

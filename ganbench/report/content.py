@@ -29,6 +29,7 @@ from ganbench.report.statistics.describe import ALPHA, BEST_RULE, INTERVAL
 from ganbench.report.statistics.friedman import RankTest
 from ganbench.results.reader import SuiteResults
 from ganbench.status import FINAL
+from ganbench.text import plural
 
 headline = columns.headline  # the metrics a report ranks and tests (``--metric`` picks among them)
 
@@ -160,7 +161,8 @@ def suite_blocks(
         Paragraph(
             f"Suite '{suite.name}'{f' — {suite.description}' if suite.description else ''}. Results: {suite.path}"
             f"{f'; suite file: {suite.source}' if suite.source else ''}. {len(suite.trials)} trials "
-            f"({len(suite.datasets)} datasets × {len(suite.objectives)} objectives × {len(seeds)} seeds): "
+            f"({plural(len(suite.datasets), 'dataset')} × {plural(len(suite.objectives), 'objective')} × "
+            f"{plural(len(seeds), 'seed')}): "
             + ", ".join(f"{counts[s]} {STATUS_WORDS[s]}" for s in counts if counts[s] or s == "complete")
             + "."
         )

@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from ganbench.metrics.summary import ALL_MODES_STEP
+from ganbench.report import throughput
 from ganbench.report.columns import ESTIMATE, Column
 from ganbench.report.fmt import NONE, decimals, fixed, per_seed, safe_name, sentence
 from ganbench.report.rendering.document import Cell, Table
 from ganbench.report.statistics.describe import ALPHA, BEST_RULE, INTERVAL, Summary, best_set
+from ganbench.report.throughput import TIMING
 from ganbench.results.reader import SuiteResults, TrialResult
 
 STATUS_WORDS = {
@@ -106,18 +108,36 @@ def metric_table(
     objectives = [o for o in suite.objectives if group(suite, dataset, o)]
     summaries = {c: [summarise(group(suite, dataset, o), c) for o in objectives] for c in cols}
     places = {c: decimals([s.mean for s in ss], [s.sd for s in ss]) for c, ss in summaries.items()}
+    # throughput: each objective's trials by how they were grouped in training (like with like)
+    splits = {
+        c: [
+            {g: summarise(ts, c) for g, ts in throughput.by_grouping(group(suite, dataset, o)).items()}
+            for o in objectives
+        ]
+        for c in cols
+        if c in TIMING
+    }
     bold: dict[str, list[bool]] = {}
     for c, col in cols.items():
         ss = summaries[c]
         testable = col.direction in ("max", "min") and not any(s.never for s in ss)
+        testable = testable and len({g for parts in splits.get(c, []) for g in parts}) <= 1  # one grouping
         bold[c] = best_set([s.values for s in ss], col.higher_is_better, alpha) if testable else [False] * len(ss)
     rows, records = [], []
     for i, objective in enumerate(objectives):
         row = [Cell(objective)] + ([Cell(runs(group(suite, dataset, objective)))] if with_runs else [])
         for c, col in cols.items():
-            s = summaries[c][i]
-            row.append(cell(s, places[c], bold[c][i]))
-            records.append(record(suite, dataset, objective, col, role, s, places[c], bold[c][i]))
+            s, d, best = summaries[c][i], places[c], bold[c][i]
+            if c not in splits:
+                row.append(cell(s, d, best))
+                records.append(record(suite, dataset, objective, col, role, s, d, best))
+                continue
+            parts = splits[c][i]
+            row.append(throughput.cell(parts, d, best, cell(s, d, best)))
+            apart = parts if len(parts) > 1 else {next(iter(parts), ""): s}
+            records += [
+                {**record(suite, dataset, objective, col, role, p, d, best), "grouping": g} for g, p in apart.items()
+            ]
         rows.append(row)
     headers = ["objective"] + (["runs"] if with_runs else []) + [c.header for c in cols.values()]
     align = ("ll" if with_runs else "l") + "r" * len(cols)
@@ -136,9 +156,11 @@ def headline_caption(dataset: str, seeds: Sequence[int], alpha: float) -> str:
 
 def secondary_caption(dataset: str, alpha: float) -> str:
     return (
-        f"{dataset}: throughput and convergence figures, mean ± sd over complete runs, per-seed values below. "
+        f"{dataset}: throughput and convergence figures, mean ± sd over complete runs, per-seed values below; "
+        "beside the throughput, how its trials were trained (alone, or in groups of trials as one vectorised "
+        "program), each grouping apart where they differ. "
         + sentence(BEST_RULE.format(alpha=alpha))
-        + " (not applied to a column with 'never' values)."
+        + " (not applied to a column with 'never' values, nor to throughput trained in different groupings)."
     )
 
 

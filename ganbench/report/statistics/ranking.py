@@ -18,6 +18,7 @@ from ganbench.report.statistics.describe import holm
 from ganbench.report.statistics.friedman import RankTest, rank_test, seeds_needed
 from ganbench.results.reader import SuiteResults, TrialResult
 from ganbench.status import FINAL
+from ganbench.text import plural
 
 
 def score_matrix(
@@ -174,9 +175,9 @@ def ranking_table(suite: SuiteResults, tests: Mapping[str, Mapping[str, RankTest
         headers,
         rows,
         caption=(
-            f"Mean of per-seed ranks over {len(per_dataset)} dataset(s) × headline metrics ({len(cells)} cells); "
-            "1 = best; a diverged or failed run ranks last in its seed. A descriptive summary: the tests are "
-            "per dataset and metric."
+            f"Mean of per-seed ranks over {plural(len(per_dataset), 'dataset')} × headline metrics "
+            f"({len(cells)} cells); 1 = best; a diverged or failed run ranks last in its seed. A descriptive "
+            "summary: the tests are per dataset and metric."
         ),
         align="rl" + "r" * (len(headers) - 3) + "l",
         key=f"{safe_name(suite.name)}-ranking",
