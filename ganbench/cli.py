@@ -204,6 +204,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: ``report`` and ``compare``: by default only the trials the suite lists now (suite.json)
+ALL_TRIALS_HELP = (
+    "also the trials of earlier versions of the suite that the directory holds, each objective labelled by "
+    "the settings its trials differ in (default: only the trials suite.json lists)"
+)
+
+
 #: ``ganbench run`` options that only executors naming them in ``options`` take (default None)
 EXECUTOR_OPTIONS = {"ray_address": "ray", "ray_storage": "ray", "cpus_per_task": "ray", "gpus_per_task": "ray"}
 
@@ -332,8 +339,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ganbench.report.commands import report
 
     registry = _registry(args)
+    draw = not args.no_figures
     paths = report(
-        args.results, args.format, args.out, registry, args.alpha, args.metric or (), not args.no_figures, args.jobs
+        args.results, args.format, args.out, registry, args.alpha, args.metric or (), draw, args.jobs, args.all_trials
     )
     for path in paths:
         print(f"report: {path}")
@@ -344,8 +352,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ganbench.report.commands import compare
 
     registry = _registry(args)
+    paired = not args.unpaired
     text = compare(
-        args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out, not args.unpaired
+        args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out, paired, args.all_trials
     )
     print(text, end="")
     return EXIT_OK
@@ -485,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--jobs", type=_positive_int, default=0, metavar="N", help="processes drawing figures (default: one per core)"
     )
+    report.add_argument("--all-trials", action="store_true", help=ALL_TRIALS_HELP)
     report.set_defaults(func=cmd_report)
 
     compare = sub.add_parser(
@@ -503,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     compare.add_argument("--format", choices=formats, default=None, help="format of --out (default: from its suffix)")
     compare.add_argument("--out", default=None, metavar="PATH", help="also write the comparison here")
+    compare.add_argument("--all-trials", action="store_true", help=ALL_TRIALS_HELP)
     compare.set_defaults(func=cmd_compare)
     return parser
 

@@ -37,22 +37,35 @@ def png_bytes(image: np.ndarray) -> bytes:
     )
 
 
-def tile(samples: np.ndarray, cols: int | None = None, pad: int = 1, scale: int = 1) -> np.ndarray:
-    """(N, C, H, W) floats in [-1, 1] -> one uint8 grid image, (H', W') or (H', W', 3)."""
+def tile(
+    samples: np.ndarray,
+    cols: int | None = None,
+    pad: int = 1,
+    scale: int = 1,
+    *,
+    rows: int | None = None,
+    fill: int = 128,
+    border: bool = True,
+) -> np.ndarray:
+    """(N, C, H, W) floats in [-1, 1] -> one uint8 grid image, (H', W') or (H', W', 3): ``rows`` ×
+    ``cols`` cells (default: a near-square grid of N), samples beyond them left out, empty cells
+    and the ``pad`` lines between cells (and around them, with ``border``) of grey level ``fill``."""
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim != 4 or x.shape[1] not in (1, 3):
         raise ValueError(f"expected samples of shape (N, 1 or 3, H, W), got {x.shape}")
     n, c, h, w = x.shape
     cols = cols or math.ceil(math.sqrt(n))
-    rows = math.ceil(n / cols)
+    rows = rows or math.ceil(n / cols)
     pixels = np.clip(np.round((x + 1.0) * 127.5), 0, 255).astype(np.uint8).transpose(0, 2, 3, 1)
     if scale > 1:
         pixels = pixels.repeat(scale, axis=1).repeat(scale, axis=2)
         h, w = h * scale, w * scale
-    grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, c), 128, dtype=np.uint8)
-    for i in range(n):
+    grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, c), fill, dtype=np.uint8)
+    for i in range(min(n, rows * cols)):
         r, q = divmod(i, cols)
         grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + q * (w + pad) : pad + q * (w + pad) + w] = pixels[i]
+    if not border and pad:
+        grid = grid[pad:-pad, pad:-pad]
     return grid[:, :, 0] if c == 1 else grid
 
 

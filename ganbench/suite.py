@@ -18,6 +18,7 @@ from ganbench.components import build, coerce, suggest
 from ganbench.config import Convergence, Hyper, Train
 from ganbench.errors import ConfigError
 from ganbench.metrics.base import Coverage, Metric
+from ganbench.metrics.summary import output_docs, report_sections
 from ganbench.registry import Registry
 from ganbench.trial import ComponentSpec, DatasetSpec, ObjectiveSpec, Trial
 
@@ -50,6 +51,12 @@ class Suite:
     skipped: list[Skip] = dataclasses.field(default_factory=list)
     #: the coverage figures its metrics declare (what a report draws as mode coverage), in order
     coverage: list[Coverage] = dataclasses.field(default_factory=list)
+    #: what reports print of each metric output: (unit, meaning) (:func:`ganbench.metrics.summary.output_docs`)
+    output_docs: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    #: the report sections its metrics bring (``Metric.report_section``), in order
+    report_sections: list[str] = dataclasses.field(default_factory=list)
+    #: each objective's divergence (by objective name), as reports name it
+    divergences: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def count(self, what: str) -> int:
         """How many distinct datasets or objectives (by label) the suite's trials use."""
@@ -249,6 +256,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
             declared = type(metric.instance).coverage
             if declared is not None and declared not in coverage:
                 coverage.append(declared)
+    metric_classes = list(dict.fromkeys(type(m.instance) for _, metrics in datasets for m in metrics))
     if "distance" not in _table(doc, "convergence") and convergence.distance not in outputs:
         fallback = next((k for k, d in outputs.items() if d == "min"), "")
         convergence = dataclasses.replace(convergence, distance=fallback)
@@ -302,7 +310,20 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         for obj_spec in objectives
         for seed in seeds
     ]
-    return Suite(name, path, description, seeds, trials, outputs, skipped, coverage)
+    divergences = {o.name: str(registry.get("objectives", o.name).divergence) for o in objectives}
+    return Suite(
+        name,
+        path,
+        description,
+        seeds,
+        trials,
+        outputs,
+        skipped,
+        coverage,
+        output_docs=output_docs(metric_classes),
+        report_sections=report_sections(metric_classes),
+        divergences=divergences,
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,11 +27,13 @@ def fixture_report() -> tuple[Any, dict[str, Path]]:
     """The committed fixture's report in every format, built once per test process (figures drawn
     once, in parallel): (the Document, format -> report file)."""
     from ganbench.plugins import load_plugins
-    from ganbench.report import content, render
-    from ganbench.report.load import load_results
+    from ganbench.report import content
+    from ganbench.report.commands import real_samples
+    from ganbench.report.rendering import render
+    from ganbench.results.reader import load_results
 
     registry = load_plugins(None)
-    doc = content.build(load_results(FIXTURE, registry), registry)
+    doc = content.build(load_results(FIXTURE, registry), real_samples=real_samples(registry))
     out = Path(tempfile.mkdtemp(prefix="ganbench-report-"))
     atexit.register(shutil.rmtree, out, True)
     paths = render.write(doc, list(render.FORMATS), out)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ganbench.report.twosample import compare_runs, min_detectable
+from ganbench.report.statistics.twosample import compare_runs, min_detectable
 from tests.report_helpers import FIXTURE, copy_fixture, md_tables, write_suite_json, write_trial
 
 

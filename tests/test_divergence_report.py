@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from ganbench.metrics import divergences_report as report
 from ganbench.metrics.divergences import key
-from ganbench.report import divergences as report
-from ganbench.report.load import load_suite_results
 from ganbench.results import TrialDir, atomic_write_json
+from ganbench.results.reader import load_suite_results
 from tests.report_helpers import copy_fixture, md_tables
 
 COLUMNS = ["kl", "minimax", "wgan-gp", "hinge"]

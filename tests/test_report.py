@@ -13,8 +13,10 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from ganbench.report import content, render
-from ganbench.report.load import load_results
+from ganbench.report import content
+from ganbench.report.commands import real_samples
+from ganbench.report.rendering import render
+from ganbench.results.reader import load_results
 from tests.report_helpers import (
     DEBIAN_TEX,
     FIXTURE,
@@ -166,7 +168,7 @@ def test_diverged_and_failed_trials_are_counted_not_dropped(rendered):
 
 
 def test_a_failed_run_ranks_last_in_its_seed(registry):
-    from ganbench.report import ranking
+    from ganbench.report.statistics import ranking
 
     [suite] = load_results(FIXTURE, registry)
     scores, used, dropped = ranking.score_matrix(suite, "ring", "wasserstein", "min")
@@ -184,7 +186,7 @@ def test_overlapping_seeds_are_not_bold(tmp_path, registry):
         for seed, v in enumerate(vals):
             write_trial(suite_dir, "ring", objective, seed, {"modes": v})
     write_suite_json(suite_dir, {"modes": "max"})
-    doc = content.build(load_results(suite_dir, registry), registry, figures=False)
+    doc = content.build(load_results(suite_dir, registry), draw=False)
     table = next(t for t in doc.tables if t.key.endswith("-headline"))
     # a (mean 5.67) is best, but b overlaps it completely; c is separated (Welch, Holm): a and b bold
     assert [r[2].best for r in table.rows] == [True, True, False]
@@ -194,7 +196,7 @@ def test_overlapping_seeds_are_not_bold(tmp_path, registry):
         for seed, v in enumerate(vals):
             write_trial(close, "ring", objective, seed, {"modes": v})
     write_suite_json(close, {"modes": "max"})
-    doc = content.build(load_results(close, registry), registry, figures=False)
+    doc = content.build(load_results(close, registry), draw=False)
     table = next(t for t in doc.tables if t.key.endswith("-headline"))
     assert [r[2].best for r in table.rows] == [False, False, False]  # nothing separated: nothing bold
 
@@ -276,7 +278,7 @@ def test_an_exact_critic_budget_is_matched_exactly(tmp_path, registry):
             ]
             write_trial(suite_dir, "ring", objective, seed, {"w": history[-1]["w"]}, n_critic=nc, history=history)
     write_suite_json(suite_dir, {"w": "min"})
-    doc = content.build(load_results(suite_dir, registry), registry, figures=False)
+    doc = content.build(load_results(suite_dir, registry), draw=False)
     table = next(t for t in doc.tables if t.key.endswith("-budget"))
     assert [r[1].detail for r in table.rows] == ["= 1,000", "= 1,000", "= 1,000"]
     assert [r[2].text.split(" ± ")[0] for r in table.rows] == ["1.01"] * 3  # 10/(1+1000) + mean seed 1
@@ -306,7 +308,7 @@ def test_a_critical_difference_diagram_only_where_the_test_rejects(tmp_path, reg
         for seed in range(8):
             write_trial(suite_dir, "ring", objective, seed, {"score": level + 0.01 * seed, "noise": rng.normal()})
     write_suite_json(suite_dir, {"score": "max", "noise": "max"})
-    doc = content.build(load_results(suite_dir, registry), registry, workers=1)
+    doc = content.build(load_results(suite_dir, registry), workers=1, real_samples=real_samples(registry))
     [cd] = [f for f in doc.figures if f.name.endswith("-cd")]
     assert "score" in cd.caption or "reject" in cd.caption
     [rank_test] = [r for r in doc.data["ranks"] if r["metric"] == "score" and r["objective"] == "best"]
@@ -429,7 +431,7 @@ def test_image_samples_get_an_image_grid(tmp_path, registry):
                 dataset_name="not-a-registered-dataset",
             )
     write_suite_json(suite_dir, {"fid": "min"})
-    doc = content.build(load_results(suite_dir, registry), registry, workers=1)
+    doc = content.build(load_results(suite_dir, registry), workers=1, real_samples=real_samples(registry))
     names = [f.name for f in doc.figures]
     assert "images-digits-images" in names and "images-digits-samples" not in names
     h, w = _decodes(next(f for f in doc.figures if f.name == "images-digits-images").files["png"])
@@ -443,7 +445,7 @@ def test_not_enough_objectives_is_reported_not_raised(tmp_path, registry):
         for seed in (0, 1, 2):
             write_trial(suite_dir, "ring", objective, seed, {"energy": seed + (objective == "b")})
     write_suite_json(suite_dir, {"energy": "min"})
-    doc = content.build(load_results(suite_dir, registry), registry, figures=False)
+    doc = content.build(load_results(suite_dir, registry), draw=False)
     text = render.markdown(doc)
     assert "not enough data: the Friedman test needs at least 3 objectives (have 2)" in text
     ranking = md_tables(text)[0]
@@ -485,7 +487,7 @@ def test_the_coverage_figure_has_a_panel_per_declared_coverage_output(tmp_path):
     """The figure follows the metrics' coverage declarations (suite.json's "coverage", from
     ``Metric.coverage``), whatever their outputs are called: one panel per declared count, the
     declared total as its dashed line; the counts are not drawn again among the final values."""
-    from ganbench.report import figures
+    from ganbench.report.figures import jobs as figures
 
     suite_dir = tmp_path / "cov"
     for objective, hits in (("a", (5, 6, 6)), ("b", (3, 6, 4))):

@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from ganbench.report.plot_metrics import bars, curves
-from ganbench.report.plotting import Bar, Series, focus_limits, palette
+from ganbench.report.figures.metric_plots import bars, curves
+from ganbench.report.figures.plotting import Bar, Series, focus_limits, palette
 
 STEPS = np.array([0, 100, 200, 300])
 

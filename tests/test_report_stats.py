@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ganbench.report.friedman import (
+from ganbench.report.statistics.describe import best_set, holm, t_interval
+from ganbench.report.statistics.friedman import (
     cliques,
     friedman_statistic,
     nemenyi_cd,
@@ -20,7 +21,6 @@ from ganbench.report.friedman import (
     ranks,
     seeds_needed,
 )
-from ganbench.report.stats import best_set, holm, t_interval
 
 OBJECTIVES = ["a", "b", "c", "d"]
 

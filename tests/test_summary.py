@@ -56,5 +56,15 @@ def test_the_progress_text_is_each_declarations_own():
     assert summary.progress([ModeCoverage], {"energy": 1.0}) == ""  # a diverged trial without the figures
 
 
-def test_totals_are_the_declared_totals():
-    assert summary.totals([ModeCoverage, ClassModes, Cells]) == {"modes_total", "of"}
+def test_output_docs_document_every_output_and_say_where_a_metric_does_not():
+    docs = summary.output_docs([ModeCoverage, Cells])
+    assert set(docs) == set(ModeCoverage.outputs) | set(Cells.outputs)
+    undocumented = [o for o in Cells.outputs if o not in Cells.output_docs]
+    assert undocumented and all(docs[o][1].endswith("not documented") for o in undocumented)
+
+
+def test_report_sections_are_each_declared_section_once_in_order():
+    from ganbench.metrics.divergences import Divergences
+
+    assert summary.report_sections([ModeCoverage, Divergences, Divergences]) == [Divergences.report_section]
+    assert summary.report_sections([ModeCoverage, Cells]) == []

@@ -3,8 +3,9 @@
 A metric declares everything the harness and the reports read about it: ``outputs`` (each
 output's direction), ``coverage`` (which output counts covered modes, which holds their
 total, and the progress text), ``floor`` (each output's value for two samples of one
-distribution, where that is a known constant) and ``output_docs`` (each output's unit and
-meaning, which reports print). The core never names a metric's outputs.
+distribution, where that is a known constant), ``output_docs`` (each output's unit and
+meaning, which reports print) and ``report_section`` (a report section of its own).
+The core never names a metric's outputs.
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ class Metric(Component):
     #: each output's value for two large samples of one distribution, where that is a known
     #: constant (an energy distance's 0); ``ganbench.testing.check_metric`` checks against it
     floor: ClassVar[dict[str, float]] = {}
+    #: a section of its own in reports, as "package.module:function" (see :mod:`ganbench.report.sections`);
+    #: "" for none. Recorded in suite.json, so a report needs no plugin registry to find it
+    report_section: ClassVar[str] = ""
 
     def supports(self, dataset: Dataset) -> str | None:
         """Why this metric cannot be computed on ``dataset``, or None if it can (checked when a

@@ -83,6 +83,8 @@ class Divergences(Metric):
     #: values (see :func:`key` and :meth:`recorded`) are read by the report's divergence matrix
     outputs: ClassVar[dict[str, str]] = {UNCONVERGED: ""}
     uses_evaluation: ClassVar[bool] = True
+    #: the matrix of generators × divergences, per dataset (:mod:`ganbench.metrics.divergences_report`)
+    report_section: ClassVar[str] = "ganbench.metrics.divergences_report:blocks"
 
     objectives: tuple[str, ...] = param(DEFAULT_OBJECTIVES, help="objectives whose divergences are estimated")
     steps: int = param(500, min=1, max=1_000_000, help="critic updates")

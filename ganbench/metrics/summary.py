@@ -1,4 +1,5 @@
-"""A trial's summary figures, read from its metrics' declarations alone.
+"""A trial's summary figures, and what reports need of its metrics, read from the metrics'
+declarations alone.
 
 The harness never names a metric's outputs: the first step at which every mode was
 reached comes from each metric's :class:`~ganbench.metrics.base.Coverage` declaration,
@@ -27,9 +28,20 @@ def coverages(metrics: Iterable[Metric | type[Metric]]) -> list[Coverage]:
     return [m.coverage for m in metrics if m.coverage is not None]
 
 
-def totals(metrics: Iterable[Metric | type[Metric]]) -> set[str]:
-    """Outputs that only hold a coverage total (a table shows them beside their count, not as a column)."""
-    return {c.total for c in coverages(metrics)}
+def output_docs(metrics: Iterable[Metric | type[Metric]]) -> dict[str, tuple[str, str]]:
+    """Each declared output's (unit, meaning), as reports print them; an output its metric does not
+    document is said to be undocumented. Recorded in suite.json, so reports need no plugins."""
+    docs: dict[str, tuple[str, str]] = {}
+    for m in metrics:
+        for output in m.outputs:
+            unit, meaning = m.output_docs.get(output, ("", ""))
+            docs[output] = (unit, meaning or f"an output of metric '{m.name}' ({m.description}); not documented")
+    return docs
+
+
+def report_sections(metrics: Iterable[Metric | type[Metric]]) -> list[str]:
+    """The report sections ``metrics`` declare (``Metric.report_section``), each once, in order."""
+    return list(dict.fromkeys(m.report_section for m in metrics if m.report_section))
 
 
 def all_modes_step(history: Sequence[Mapping[str, Any]], metrics: Iterable[Metric | type[Metric]]) -> int | None:

@@ -7,8 +7,8 @@
 * ``estimate``: each objective's critic estimates its own divergence, so the values are not
   comparable across objectives; they get a table of their own.
 
-Units and meanings come from the metric plugins (``Metric.output_docs``) and, for the
-figures the harness adds, from :data:`HARNESS_DOCS`."""
+Units and meanings come from the metrics' ``Metric.output_docs`` as the suite recorded them in
+``suite.json`` and, for the figures the harness adds, from :data:`HARNESS_DOCS`."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from ganbench.metrics.summary import ALL_MODES_STEP, STABILITY
-from ganbench.registry import Registry
 from ganbench.report.console import ARROW, CONVERGENCE_OUTPUTS, HARNESS_OUTPUTS
-from ganbench.report.load import SuiteResults
+from ganbench.results.reader import SuiteResults
 
 ESTIMATE = "estimate"
-#: throughput figures: they measure the machine (and what else ran on it), not the objective
-TIMING = ("steps_per_s", "wall_time")
+#: the meaning of an output whose documentation the results do not record (written before
+#: suite.json recorded it, and read without the plugins)
+NOT_DOCUMENTED = "metric plugin not loaded: no description"
 
 HARNESS_DOCS: dict[str, tuple[str, str]] = {
     "estimate": (
@@ -89,25 +89,8 @@ def secondary(suite: SuiteResults, heads: Sequence[str]) -> dict[str, str]:
     return {k: d for k, d in columns(suite).items() if k not in heads and k != ESTIMATE}
 
 
-def _metric_docs(suite: SuiteResults, registry: Registry | None) -> dict[str, tuple[str, str]]:
-    docs: dict[str, tuple[str, str]] = {}
-    if registry is None:
-        return docs
-    names = dict.fromkeys(m["name"] for t in suite.trials if t.config for m in t.config.get("metrics", []))
-    for name in names:
-        try:
-            cls: Any = registry.get("metrics", name)
-        except Exception:
-            continue
-        for output in cls.outputs:
-            unit, meaning = getattr(cls, "output_docs", {}).get(output, ("", ""))
-            docs[output] = (unit, meaning or f"an output of metric '{name}' ({cls.description}); not documented")
-    return docs
-
-
-def describe(suite: SuiteResults, registry: Registry | None, names: dict[str, str]) -> dict[str, Column]:
-    """Each named column with its unit and meaning."""
-    docs = _metric_docs(suite, registry)
+def describe(suite: SuiteResults, names: dict[str, str]) -> dict[str, Column]:
+    """Each named column with its unit and meaning (the metrics' documentation as suite.json records it)."""
     conv: dict[str, Any] = next((t.config.get("convergence", {}) for t in suite.trials if t.config), {})
     fill = {"distance": conv.get("distance", "the convergence distance"), "window": conv.get("window", "the last")}
     out = {}
@@ -115,7 +98,7 @@ def describe(suite: SuiteResults, registry: Registry | None, names: dict[str, st
         if name in HARNESS_DOCS:
             unit, meaning = (s.format(**fill) for s in HARNESS_DOCS[name])
         else:
-            unit, meaning = docs.get(name, ("", "metric plugin not loaded: no description"))
+            unit, meaning = suite.output_docs.get(name, ("", NOT_DOCUMENTED))
         out[name] = Column(name, direction, unit, meaning)
     return out
 

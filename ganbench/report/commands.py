@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ganbench.errors import ConfigError
-from ganbench.registry import Registry
-from ganbench.report import render
-from ganbench.report.load import SuiteResults, load_results
-from ganbench.report.stats import ALPHA
+from ganbench.report.rendering import render
+from ganbench.report.statistics.describe import ALPHA
+from ganbench.results.reader import SuiteResults, load_results
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ganbench.registry import Registry
+
+#: samples drawn from the dataset for the density behind the sample grids
+DENSITY_SAMPLES = 20_000
 
 
 def pick_formats(fmt: str | None, out: str | None) -> list[str]:
@@ -33,6 +41,24 @@ def _check_alpha(alpha: float) -> None:
         raise ConfigError(f"--alpha {alpha}: choose a significance level between 0 and 1")
 
 
+def real_samples(registry: Registry, n: int = DENSITY_SAMPLES) -> Callable[[Mapping[str, Any]], np.ndarray | None]:
+    """Fresh samples of a trial's dataset (its resolved config) from its plugin in ``registry``,
+    or None if the plugin is not available: the backdrop of a report's 2-D sample figures."""
+
+    def sample(config: Mapping[str, Any]) -> np.ndarray | None:
+        try:
+            import torch
+
+            from ganbench.components import build
+
+            dataset = build(registry.get("datasets", config["name"]), config.get("params", {}), "dataset")
+            return dataset.sample(n, generator=torch.Generator().manual_seed(0)).float().numpy()
+        except Exception:
+            return None
+
+    return sample
+
+
 def report(
     results: str,
     fmt: str | None,
@@ -42,9 +68,13 @@ def report(
     metrics: Sequence[str] = (),
     figures: bool = True,
     workers: int = 0,
+    all_trials: bool = False,
 ) -> list[Path]:
-    """Write the report of a suite directory (or a results root) in each format; return the paths."""
-    from ganbench.report import columns, content
+    """Write the report of a suite directory (or a results root) in each format; return the paths.
+    The report reads the suite's current trials (``all_trials``: every trial of the directory);
+    ``registry`` only draws real data behind sample figures, and reads what results written before
+    suite.json recorded it say of their metrics."""
+    from ganbench.report import columns, content, context
     from ganbench.report.metric_tables import STATUS_WORDS
 
     _check_alpha(alpha)
@@ -52,16 +82,19 @@ def report(
     target = Path(out) if out else Path(results) / "report"
     if len(formats) > 1 and target.suffix in render.FORMATS.values():
         raise ConfigError(f"--out {target}: several formats need a directory, not a {target.suffix} file")
-    suites = load_results(results, registry)
+    suites = load_results(results, registry, all_trials)
     known = {m for s in suites for m in columns.headline(s)}
     unknown = [m for m in metrics if m not in known]
     if unknown:
         raise ConfigError(
             f"--metric {unknown[0]}: not a headline metric of these results; choose from: {', '.join(sorted(known))}"
         )
-    doc = content.build(suites, registry, alpha, metrics, figures, render.forms(formats), workers)
+    backdrop = real_samples(registry) if registry is not None else None
+    doc = content.build(suites, alpha, metrics, figures, render.forms(formats), workers, backdrop)
     paths = render.write(doc, formats, target)
     for suite in suites:
+        if suite.others:
+            print(f"ganbench: note: {context.others_note(suite)}", file=sys.stderr)
         counts = suite.counts()
         lost = {s: n for s, n in counts.items() if s != "complete" and n}
         if lost:
@@ -73,8 +106,8 @@ def report(
     return paths
 
 
-def _one_suite(path: str, registry: Registry | None) -> SuiteResults:
-    suites = load_results(path, registry)
+def _one_suite(path: str, registry: Registry | None, all_trials: bool) -> SuiteResults:
+    suites = load_results(path, registry, all_trials)
     if len(suites) != 1:
         names = ", ".join(str(s.path) for s in suites)
         raise ConfigError(f"{path}: holds {len(suites)} suites ({names}); name one suite directory")
@@ -90,16 +123,20 @@ def compare(
     fmt: str | None = None,
     out: str | None = None,
     paired: bool = True,
+    all_trials: bool = False,
 ) -> str:
     """The comparison as Markdown; also written to ``out`` (in ``fmt``) when given.  The same
-    directory twice is said in one line, and nothing is written."""
+    directory twice is said in one line, and nothing is written.  Each side is its suite's
+    current trials (``all_trials``: every trial of its directory)."""
     from ganbench.report.compare import compare as build
 
     _check_alpha(alpha)
     a, b = Path(results_a), Path(results_b)
     if a.is_dir() and b.is_dir() and a.resolve() == b.resolve():
         return f"A and B are the same directory ({a.resolve()}): nothing to compare.\n"
-    doc = build(_one_suite(results_a, registry), _one_suite(results_b, registry), test, alpha, paired)
+    doc = build(
+        _one_suite(results_a, registry, all_trials), _one_suite(results_b, registry, all_trials), test, alpha, paired
+    )
     if out:
         render.write(doc, pick_formats(fmt, out), Path(out))
     return render.markdown(doc)

@@ -17,21 +17,23 @@ from typing import Any
 import numpy as np
 
 from ganbench.metrics.summary import ALL_MODES_STEP
-from ganbench.report.columns import TIMING, columns
+from ganbench.report import context
+from ganbench.report.columns import columns
 from ganbench.report.console import ARROW
-from ganbench.report.document import Cell, Document, Heading, Paragraph, Table
 from ganbench.report.fmt import NONE, fmt, fmt_p
-from ganbench.report.load import SuiteResults, Trial
 from ganbench.report.metric_tables import runs
-from ganbench.report.stats import ALPHA, holm
-from ganbench.report.twosample import NAMES, Outcome, compare_runs
+from ganbench.report.rendering.document import Cell, Document, Heading, Paragraph, Table
+from ganbench.report.statistics.describe import ALPHA, holm
+from ganbench.report.statistics.twosample import NAMES, Outcome, compare_runs
+from ganbench.report.throughput import TIMING
+from ganbench.results.reader import SuiteResults, TrialResult
 
 #: figures not compared: the first-step figure (which has 'never' values)
 SKIP = {ALL_MODES_STEP}
 FAMILIES = ("quality", "timing")
 
 
-def _values(trials: list[Trial], column: str) -> dict[int, float]:
+def _values(trials: list[TrialResult], column: str) -> dict[int, float]:
     out = {}
     for t in trials:
         v = t.value(column) if t.status == "complete" else math.nan
@@ -106,6 +108,10 @@ def compare(a: SuiteResults, b: SuiteResults, test: str = "t", alpha: float = AL
     )
     if only:
         doc.add(Paragraph("Not compared: " + "; ".join(only) + "."))
+    for side, s in (("A", a), ("B", b)):
+        others = context.others_note(s)
+        if others:
+            doc.add(Paragraph(f"{side}: {others}.", warning=not s.all_trials))
     for d in datasets:
         doc.add(Heading(f"Dataset: {d}", 2))
         counts = [

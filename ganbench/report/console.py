@@ -11,6 +11,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from ganbench.metrics.summary import ALL_MODES_STEP, STABILITY
+from ganbench.report import throughput
 from ganbench.results import SuiteResults
 from ganbench.status import Status
 
@@ -68,13 +69,34 @@ def console_tables(results: SuiteResults, fmt: str = "github") -> dict[str, str]
     """One table per dataset of ``results``.  Only complete trials enter the means; the
     'runs' column counts every trial with a final state, so diverged and failed ones are
     never hidden."""
-    return dataset_tables(results.frame(), results.outputs, results.coverage_totals, fmt)
+    return dataset_tables(results.frame(), results.outputs, results.coverage_totals, fmt, _apart(results))
+
+
+def _apart(results: SuiteResults) -> dict[tuple[str, str, str], str]:
+    """(dataset, objective, throughput figure) -> its cell, each grouping apart, where the complete
+    trials of an objective were trained in different groupings (:mod:`ganbench.report.throughput`)."""
+    cells = {}
+    for dataset in results.datasets:
+        for objective in results.objectives:
+            trials = [t for t in results.trials if t.dataset == dataset and t.objective == objective]
+            parts = throughput.by_grouping(trials)
+            for col in throughput.TIMING if len(parts) > 1 else ():
+                cells[(dataset, objective, col)] = "; ".join(
+                    f"{mean_std(pd.Series([t.value(col) for t in ts]))} ({label})" for label, ts in parts.items()
+                )
+    return cells
 
 
 def dataset_tables(
-    frame: pd.DataFrame, outputs: Mapping[str, str], hidden: Set[str] = frozenset(), fmt: str = "github"
+    frame: pd.DataFrame,
+    outputs: Mapping[str, str],
+    hidden: Set[str] = frozenset(),
+    fmt: str = "github",
+    cells: Mapping[tuple[str, str, str], str] | None = None,
 ) -> dict[str, str]:
-    """One table per dataset of a summary frame (see :func:`console_tables`)."""
+    """One table per dataset of a summary frame (see :func:`console_tables`); ``cells`` replace
+    the cells they name (dataset, objective, column)."""
+    cells = cells or {}
     tables: dict[str, str] = {}
     if frame.empty:
         return tables
@@ -85,7 +107,7 @@ def dataset_tables(
             ok = group[group["status"] == Status.COMPLETE]
             row = {"objective": objective, "runs": _runs(group)}
             for col in cols:
-                row[col] = (
+                row[col] = cells.get((str(dataset), str(objective), col)) or (
                     _first_step(ok)
                     if col == ALL_MODES_STEP and not ok.empty
                     else mean_std(ok.get(col, pd.Series(dtype=float)))

@@ -5,17 +5,17 @@ in the modules this one calls; the figures are drawn once, in parallel, at the e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from ganbench import __version__
-from ganbench.registry import Registry
-from ganbench.report import budget, columns, context, divergences, figures, ranking
-from ganbench.report.document import Block, Bullets, Document, Heading, Paragraph
-from ganbench.report.drawing import Job, draw_all
+from ganbench.report import columns, context, critic_updates, sections
+from ganbench.report.figures import jobs as figure_jobs
+from ganbench.report.figures.drawing import Job, draw_all
+from ganbench.report.figures.plotting import FORMS, palette
 from ganbench.report.fmt import safe_name, sentence
-from ganbench.report.friedman import RankTest
-from ganbench.report.load import FINAL, SuiteResults
 from ganbench.report.metric_tables import (
     STATUS_WORDS,
     estimate_table,
@@ -23,8 +23,13 @@ from ganbench.report.metric_tables import (
     metric_table,
     secondary_caption,
 )
-from ganbench.report.plotting import FORMS, palette
-from ganbench.report.stats import ALPHA, BEST_RULE, INTERVAL
+from ganbench.report.rendering.document import Block, Bullets, Document, Heading, Paragraph
+from ganbench.report.statistics import ranking
+from ganbench.report.statistics.describe import ALPHA, BEST_RULE, INTERVAL
+from ganbench.report.statistics.friedman import RankTest
+from ganbench.results.reader import SuiteResults
+from ganbench.status import FINAL
+from ganbench.text import plural
 
 headline = columns.headline  # the metrics a report ranks and tests (``--metric`` picks among them)
 
@@ -71,13 +76,13 @@ def _reading_guide(heads: Sequence[str], alpha: float) -> str:
 def _compute_note(suite: SuiteResults, prefix: str) -> str:
     nc: dict[int, list[str]] = {}
     for o in suite.objectives:
-        n = budget.n_critic([t for t in suite.trials if t.objective == o])
+        n = critic_updates.n_critic([t for t in suite.trials if t.objective == o])
         if n is not None:
             nc.setdefault(n, []).append(o)
     if len(nc) < 2:
         return ""
     parts = "; ".join(f"{', '.join(objs)}: {n}" for n, objs in sorted(nc.items()))
-    matched = [d for d in suite.datasets if isinstance(budget.plan(suite, d), tuple)]
+    matched = [d for d in suite.datasets if isinstance(critic_updates.plan(suite, d), tuple)]
     refs = ", ".join(f"{{table:{prefix}-{safe_name(d)}-budget}}" for d in matched)
     return (
         f"The objectives make different numbers of critic updates per generator step ({parts}), so at equal "
@@ -122,7 +127,7 @@ def _curve_rows(suite: SuiteResults) -> list[dict[str, Any]]:
     for t in suite.trials:
         if t.status not in (*FINAL, "unfinished") or t.path is None:
             continue
-        nc = budget.n_critic([t])
+        nc = critic_updates.n_critic([t])
         for rec in t.history:
             step = int(rec["step"])
             base = {"suite": suite.name, "dataset": t.dataset, "objective": t.objective, "seed": t.seed}
@@ -134,16 +139,21 @@ def _curve_rows(suite: SuiteResults) -> list[dict[str, Any]]:
     return rows
 
 
+#: fresh samples of a dataset from its resolved config (the backdrop of 2-D sample figures), or None
+RealSamples = Callable[[Mapping[str, Any]], "np.ndarray | None"]
+
+
 def suite_blocks(
     suite: SuiteResults,
-    registry: Registry | None,
     data: dict[str, list[dict[str, Any]]],
     level: int = 2,
     alpha: float = ALPHA,
     metrics: Sequence[str] = (),
-    figures_on: bool = True,
+    draw: bool = True,
+    real_samples: RealSamples | None = None,
 ) -> list[Block | Job]:
-    """One suite's report; headings start at ``level``; its numbers are appended to ``data``."""
+    """One suite's report; headings start at ``level``; its numbers are appended to ``data``.
+    Figures only with ``draw``; their backdrop of real data only with ``real_samples``."""
     counts = suite.counts()
     prefix = safe_name(suite.name)
     seeds = suite.seeds()
@@ -151,11 +161,15 @@ def suite_blocks(
         Paragraph(
             f"Suite '{suite.name}'{f' — {suite.description}' if suite.description else ''}. Results: {suite.path}"
             f"{f'; suite file: {suite.source}' if suite.source else ''}. {len(suite.trials)} trials "
-            f"({len(suite.datasets)} datasets × {len(suite.objectives)} objectives × {len(seeds)} seeds): "
+            f"({plural(len(suite.datasets), 'dataset')} × {plural(len(suite.objectives), 'objective')} × "
+            f"{plural(len(seeds), 'seed')}): "
             + ", ".join(f"{counts[s]} {STATUS_WORDS[s]}" for s in counts if counts[s] or s == "complete")
             + "."
         )
     ]
+    others = context.others_note(suite)
+    if others:
+        out.append(Paragraph(sentence(others) + ".", warning=not suite.all_trials))
     heads = columns.headline(suite, metrics)
     out.append(Paragraph(_reading_guide(list(heads), alpha)))
     items = missing_items(suite)
@@ -176,7 +190,7 @@ def suite_blocks(
     shown = {**heads, **columns.secondary(suite, list(heads))}
     if "estimate" in columns.columns(suite):
         shown["estimate"] = ""
-    docs = columns.describe(suite, registry, shown)
+    docs = columns.describe(suite, shown)
     out += [Heading("Columns: definitions and units", level, anchor=f"{prefix}-columns")]
     out.append(Bullets(columns.definitions(docs)))
 
@@ -198,11 +212,11 @@ def suite_blocks(
             out.append(t)
             data.setdefault("summary", []).extend(recs)
         if "estimate" in docs:
-            est = estimate_table(suite, dataset, docs["estimate"], registry)
+            est = estimate_table(suite, dataset, docs["estimate"])
             if est is not None:
                 out.append(est[0])
                 data.setdefault("summary", []).extend(est[1])
-        matched = budget.budget_table(suite, dataset, {k: docs[k] for k in heads}, alpha)
+        matched = critic_updates.table(suite, dataset, {k: docs[k] for k in heads}, alpha)
         if isinstance(matched, str):
             out.append(Paragraph(f"{dataset}: no equal-critic-budget table: {matched}."))
         elif matched is not None:
@@ -210,11 +224,11 @@ def suite_blocks(
             data.setdefault("budget", []).extend(matched[1])
         out.append(Heading(f"{dataset}: statistics", level + 1, anchor=f"{slug}-statistics"))
         out += _statistics(suite, dataset, heads, tests[dataset], prefix, alpha)
-        out += divergences.blocks(suite, dataset, level + 1, slug, figures_on)
-        if not figures_on:
+        out += sections.blocks(suite.sections, suite, dataset, level + 1, slug, draw)
+        if not draw:
             continue
         jobs: list[Job] = []
-        cd = figures.cd_job(tests[dataset], dataset, slug, alpha)
+        cd = figure_jobs.cd_job(tests[dataset], dataset, slug, alpha)
         if cd is not None:
             jobs.append(cd)
         elif any(t.tested for t in tests[dataset].values()):
@@ -224,9 +238,10 @@ def suite_blocks(
                     f"(Holm, α = {alpha:g}), so the mean ranks are not shown as separated or joined."
                 )
             )
-        real = figures.real_samples(suite.dataset_config(dataset), registry)
-        jobs += figures.sample_jobs(suite, dataset, real, colors, slug, next(iter(heads), None))
-        jobs += figures.metric_jobs(suite, dataset, heads, colors, slug)
+        config = suite.dataset_config(dataset)
+        real = real_samples(config) if real_samples is not None and config else None
+        jobs += figure_jobs.sample_jobs(suite, dataset, real, colors, slug, next(iter(heads), None))
+        jobs += figure_jobs.metric_jobs(suite, dataset, heads, colors, slug)
         if jobs:
             out.append(Heading(f"{dataset}: figures", level + 1, anchor=f"{slug}-figures"))
             out += jobs
@@ -236,24 +251,25 @@ def suite_blocks(
 
 def build(
     suites: Sequence[SuiteResults],
-    registry: Registry | None,
     alpha: float = ALPHA,
     metrics: Sequence[str] = (),
-    figures: bool = True,
+    draw: bool = True,
     forms: Sequence[str] = FORMS,
     workers: int = 0,
+    real_samples: RealSamples | None = None,
 ) -> Document:
-    """The whole report: one suite, or a section per suite of a results root.  Figures are
-    drawn once, in the ``forms`` the output formats need, by ``workers`` processes (0: one per core)."""
+    """The whole report: one suite, or a section per suite of a results root.  Figures (with
+    ``draw``) are drawn once, in the ``forms`` the output formats need, by ``workers`` processes
+    (0: one per core); ``real_samples`` gives 2-D sample figures their backdrop of real data."""
     title = "ganbench report: " + ", ".join(s.name for s in suites)
     doc = Document(title)
     items: list[Block | Job] = [Paragraph(f"Generated by ganbench {__version__}.")]
     if len(suites) == 1:
-        items += suite_blocks(suites[0], registry, doc.data, 2, alpha, metrics, figures)
+        items += suite_blocks(suites[0], doc.data, 2, alpha, metrics, draw, real_samples)
     else:
         for suite in suites:
             items.append(Heading(f"Suite: {suite.name}", 2, anchor=safe_name(suite.name)))
-            items += suite_blocks(suite, registry, doc.data, 3, alpha, metrics, figures)
+            items += suite_blocks(suite, doc.data, 3, alpha, metrics, draw, real_samples)
     drawn = draw_all([i for i in items if isinstance(i, Job)], forms, workers)
     for item in items:
         if isinstance(item, Job):
@@ -264,4 +280,4 @@ def build(
     return doc
 
 
-__all__ = ["STATUS_WORDS", "build", "headline", "missing_items", "suite_blocks"]
+__all__ = ["STATUS_WORDS", "RealSamples", "build", "headline", "missing_items", "suite_blocks"]

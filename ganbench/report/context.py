@@ -1,4 +1,5 @@
-"""Like-for-like context: what each objective was given (effective hyperparameters), the
+"""Like-for-like context: which trials a report reads (the suite's current ones, or every
+trial of its directory), what each objective was given (effective hyperparameters), the
 data, model and budget, and where and how the trials ran (the environment each trial's
 final.json records), with a warning where throughput was measured under concurrency."""
 
@@ -8,9 +9,10 @@ import collections
 from collections.abc import Iterable
 from typing import Any
 
-from ganbench.report.document import Block, Cell, Paragraph, Table
 from ganbench.report.fmt import safe_name
-from ganbench.report.load import FINAL, SuiteResults
+from ganbench.report.rendering.document import Block, Cell, Paragraph, Table
+from ganbench.results.reader import SuiteResults
+from ganbench.status import FINAL
 from ganbench.text import plural
 
 NOT_RECORDED = "not recorded"
@@ -28,6 +30,18 @@ ENVIRONMENT = (
     ("torch threads per worker", "threads", None),
     ("trials trained together (group size)", "group_size", None),
 )
+
+
+def others_note(suite: SuiteResults) -> str:
+    """One line on the trials of the directory that the suite does not list ('' if none)."""
+    if not suite.others:
+        return ""
+    held = (
+        f"suite '{suite.name}': the directory also holds {plural(suite.others, 'trial')} that suite.json does not list"
+    )
+    if suite.all_trials:
+        return f"{held} (earlier versions of the suite), included (--all-trials), told apart by their configuration"
+    return f"{held} (earlier versions of the suite), left out; --all-trials includes them"
 
 
 def _params(params: dict[str, Any]) -> str:

@@ -11,11 +11,12 @@ SIGNIFICANT = 3
 MAX_DECIMALS = 4
 
 
-def fmt(x: float | None) -> str:
-    """A lone figure, three significant digits (as the console table writes them)."""
+def fmt(x: float | None, large: float = 1e5) -> str:
+    """A lone figure, three significant digits (as the console table writes them); scientific
+    notation below 0.001 and from ``large``."""
     if x is None or not math.isfinite(x):
         return NONE
-    if x != 0 and (abs(x) >= 1e5 or abs(x) < 1e-3):
+    if x != 0 and (abs(x) >= large or abs(x) < 1e-3):
         return f"{x:.2e}"
     return f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
 

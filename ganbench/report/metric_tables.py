@@ -1,6 +1,6 @@
 """The per-dataset tables of metric values: the compact headline table, the secondary figures, the
 critics' own estimates.  Each cell is mean ± sd over complete runs with the per-seed values
-below it; decimals are fixed per column; bold follows :data:`ganbench.report.stats.BEST_RULE`.
+below it; decimals are fixed per column; bold follows :data:`ganbench.report.statistics.describe.BEST_RULE`.
 
 Every table also returns its numbers as records (one per objective and figure) for the
 exported data, so the export and the table come from the same computation."""
@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from ganbench.metrics.summary import ALL_MODES_STEP
-from ganbench.registry import Registry
+from ganbench.report import throughput
 from ganbench.report.columns import ESTIMATE, Column
-from ganbench.report.document import Cell, Table
 from ganbench.report.fmt import NONE, decimals, fixed, per_seed, safe_name, sentence
-from ganbench.report.load import SuiteResults, Trial
-from ganbench.report.stats import ALPHA, BEST_RULE, INTERVAL, Summary, best_set
+from ganbench.report.rendering.document import Cell, Table
+from ganbench.report.statistics.describe import ALPHA, BEST_RULE, INTERVAL, Summary, best_set
+from ganbench.report.throughput import TIMING
+from ganbench.results.reader import SuiteResults, TrialResult
 
 STATUS_WORDS = {
     "complete": "ok",
@@ -32,7 +33,7 @@ STATUS_WORDS = {
 FIRST_STEP = ALL_MODES_STEP
 
 
-def runs(trials: Sequence[Trial]) -> str:
+def runs(trials: Sequence[TrialResult]) -> str:
     """'3 ok', '2 ok, 1 diverged', '0 ok, 1 failed, 2 missing': every trial counted."""
     parts = [f"{sum(t.status == 'complete' for t in trials)} ok"]
     for status in ("diverged", "error", "unfinished", "missing"):
@@ -42,11 +43,11 @@ def runs(trials: Sequence[Trial]) -> str:
     return ", ".join(parts)
 
 
-def group(suite: SuiteResults, dataset: str, objective: str) -> list[Trial]:
+def group(suite: SuiteResults, dataset: str, objective: str) -> list[TrialResult]:
     return [t for t in suite.trials if t.dataset == dataset and t.objective == objective]
 
 
-def summarise(trials: Sequence[Trial], column: str) -> Summary:
+def summarise(trials: Sequence[TrialResult], column: str) -> Summary:
     """The figure's finite values over the complete runs, in seed order."""
     ok = sorted((t for t in trials if t.status == "complete"), key=lambda t: (t.seed is None, t.seed or 0))
     if column == FIRST_STEP:
@@ -107,18 +108,36 @@ def metric_table(
     objectives = [o for o in suite.objectives if group(suite, dataset, o)]
     summaries = {c: [summarise(group(suite, dataset, o), c) for o in objectives] for c in cols}
     places = {c: decimals([s.mean for s in ss], [s.sd for s in ss]) for c, ss in summaries.items()}
+    # throughput: each objective's trials by how they were grouped in training (like with like)
+    splits = {
+        c: [
+            {g: summarise(ts, c) for g, ts in throughput.by_grouping(group(suite, dataset, o)).items()}
+            for o in objectives
+        ]
+        for c in cols
+        if c in TIMING
+    }
     bold: dict[str, list[bool]] = {}
     for c, col in cols.items():
         ss = summaries[c]
         testable = col.direction in ("max", "min") and not any(s.never for s in ss)
+        testable = testable and len({g for parts in splits.get(c, []) for g in parts}) <= 1  # one grouping
         bold[c] = best_set([s.values for s in ss], col.higher_is_better, alpha) if testable else [False] * len(ss)
     rows, records = [], []
     for i, objective in enumerate(objectives):
         row = [Cell(objective)] + ([Cell(runs(group(suite, dataset, objective)))] if with_runs else [])
         for c, col in cols.items():
-            s = summaries[c][i]
-            row.append(cell(s, places[c], bold[c][i]))
-            records.append(record(suite, dataset, objective, col, role, s, places[c], bold[c][i]))
+            s, d, best = summaries[c][i], places[c], bold[c][i]
+            if c not in splits:
+                row.append(cell(s, d, best))
+                records.append(record(suite, dataset, objective, col, role, s, d, best))
+                continue
+            parts = splits[c][i]
+            row.append(throughput.cell(parts, d, best, cell(s, d, best)))
+            apart = parts if len(parts) > 1 else {next(iter(parts), ""): s}
+            records += [
+                {**record(suite, dataset, objective, col, role, p, d, best), "grouping": g} for g, p in apart.items()
+            ]
         rows.append(row)
     headers = ["objective"] + (["runs"] if with_runs else []) + [c.header for c in cols.values()]
     align = ("ll" if with_runs else "l") + "r" * len(cols)
@@ -137,15 +156,15 @@ def headline_caption(dataset: str, seeds: Sequence[int], alpha: float) -> str:
 
 def secondary_caption(dataset: str, alpha: float) -> str:
     return (
-        f"{dataset}: throughput and convergence figures, mean ± sd over complete runs, per-seed values below. "
+        f"{dataset}: throughput and convergence figures, mean ± sd over complete runs, per-seed values below; "
+        "beside the throughput, how its trials were trained (alone, or in groups of trials as one vectorised "
+        "program), each grouping apart where they differ. "
         + sentence(BEST_RULE.format(alpha=alpha))
-        + " (not applied to a column with 'never' values)."
+        + " (not applied to a column with 'never' values, nor to throughput trained in different groupings)."
     )
 
 
-def estimate_table(
-    suite: SuiteResults, dataset: str, col: Column, registry: Registry | None
-) -> tuple[Table, list[dict[str, Any]]] | None:
+def estimate_table(suite: SuiteResults, dataset: str, col: Column) -> tuple[Table, list[dict[str, Any]]] | None:
     """Each objective's critic estimate of its own divergence: a table of its own, no bold."""
     objectives = [o for o in suite.objectives if group(suite, dataset, o)]
     summaries = [summarise(group(suite, dataset, o), ESTIMATE) for o in objectives]
@@ -154,7 +173,7 @@ def estimate_table(
     rows, records = [], []
     for objective, s in zip(objectives, summaries, strict=True):
         d = decimals([s.mean], [s.sd])  # rows are different quantities: decimals per row
-        rows.append([Cell(objective), Cell(_divergence(suite, objective, registry)), cell(s, d)])
+        rows.append([Cell(objective), Cell(_divergence(suite, objective)), cell(s, d)])
         records.append(record(suite, dataset, objective, col, "estimate", s, d, False))
     caption = (
         f"{dataset}: each critic's estimate of its own objective's divergence at the end of training, mean ± sd "
@@ -165,11 +184,6 @@ def estimate_table(
     return Table(["objective", "divergence", "estimate"], rows, caption=caption, align="llr", key=key), records
 
 
-def _divergence(suite: SuiteResults, objective: str, registry: Registry | None) -> str:
+def _divergence(suite: SuiteResults, objective: str) -> str:
     name = next((t.config["objective"]["name"] for t in suite.trials if t.objective == objective and t.config), None)
-    if registry is None or name is None:
-        return NONE
-    try:
-        return str(registry.get("objectives", name).divergence)
-    except Exception:
-        return NONE
+    return suite.divergences.get(str(name), NONE)

@@ -8,11 +8,14 @@
     checkpoint.pt    models, optimisers, RNG states and history so far
     error.txt        traceback, for trials whose plugin raised
     DONE             completion marker, written last
-<root>/<suite>/suite.json    the suite's name, source, metric directions and trial ids
-<root>/<suite>/summary.csv   one row per finished trial, rebuilt from the directories
+<root>/<suite>/suite.json    the suite's name, source, what reports need of its metrics and
+                             objectives (directions, documentation, coverage, report sections,
+                             divergences), and the ids of its current trials
+<root>/<suite>/summary.csv   one row per finished current trial, rebuilt from the directories
 
 Modules: :mod:`.files` (one trial's files, atomic writes), :mod:`.ids` (trial ids),
-:mod:`.reader` (the one reader: every trial and its state), :mod:`.store` (a suite's directory).
+:mod:`.reader` (the one reader: every trial and its state), :mod:`.store` (a suite's directory),
+:mod:`.variants` (telling apart trials of earlier versions of a suite by their settings).
 """
 
 from ganbench.results.files import MARKER, TrialDir, atomic_write, atomic_write_json

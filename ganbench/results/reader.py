@@ -22,6 +22,7 @@ import pandas as pd
 from ganbench.errors import ConfigError
 from ganbench.results.files import TrialDir
 from ganbench.results.ids import parse_trial_id
+from ganbench.results.variants import labels
 from ganbench.status import FINAL, STORED, Status
 
 SUITE_FILE = "suite.json"
@@ -83,8 +84,8 @@ class TrialResult:
 
 @dataclasses.dataclass
 class SuiteResults:
-    """Every trial of one suite directory, in the order its ``suite.json`` lists them
-    (trials found but not listed, from earlier versions of the suite, come last)."""
+    """The trials of one suite directory, in the order its ``suite.json`` lists them (with
+    ``all_trials``, the trials found but not listed, from earlier versions of the suite, come last)."""
 
     name: str
     path: Path
@@ -95,6 +96,16 @@ class SuiteResults:
     #: the coverage figures the suite's metrics declare, as plain data: {"covered": output,
     #: "total": output, "text": progress template} (:class:`ganbench.metrics.base.Coverage`)
     coverage: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    #: each metric output's (unit, meaning), as the suite's metrics document them
+    output_docs: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    #: the report sections the suite's metrics bring ("package.module:function", :mod:`ganbench.report.sections`)
+    sections: list[str] = dataclasses.field(default_factory=list)
+    #: each objective's divergence, by objective name (not label)
+    divergences: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: trials in the directory that the suite does not list (earlier versions of it), whether
+    #: included (``all_trials``) or left out
+    others: int = 0
+    all_trials: bool = False
 
     @property
     def coverage_totals(self) -> set[str]:
@@ -174,6 +185,38 @@ def _metric_classes(configs: list[dict[str, Any]], registry: Any) -> list[Any]:
     return classes
 
 
+def _output_docs(meta: dict[str, Any], classes: list[Any]) -> dict[str, tuple[str, str]]:
+    """Each output's (unit, meaning) from suite.json, else from the metric plugins (before 0.3)."""
+    listed = meta.get("output_docs")
+    if isinstance(listed, dict):
+        return {str(k): (str(v[0]), str(v[1])) for k, v in listed.items() if isinstance(v, list) and len(v) == 2}
+    if not classes:
+        return {}
+    from ganbench.metrics.summary import output_docs
+
+    return output_docs(classes)
+
+
+def _sections(meta: dict[str, Any], classes: list[Any]) -> list[str]:
+    listed = meta.get("report_sections")
+    if isinstance(listed, list):
+        return [str(s) for s in listed]
+    return list(dict.fromkeys(str(s) for s in (getattr(c, "report_section", "") for c in classes) if s))
+
+
+def _objective_divergences(meta: dict[str, Any], configs: list[dict[str, Any]], registry: Any) -> dict[str, str]:
+    listed = meta.get("objective_divergences")
+    if isinstance(listed, dict):
+        return {str(k): str(v) for k, v in listed.items()}
+    out: dict[str, str] = {}
+    for name in dict.fromkeys(str(c["objective"]["name"]) for c in configs) if registry is not None else ():
+        try:
+            out[name] = str(registry.get("objectives", name).divergence)
+        except Exception:
+            continue
+    return out
+
+
 def _directions(classes: list[Any]) -> dict[str, str]:
     outputs: dict[str, str] = {}
     for cls in classes:
@@ -195,8 +238,11 @@ def is_suite_dir(path: Path) -> bool:
     return (path / SUITE_FILE).is_file() or any(True for _ in trial_dirs(path))
 
 
-def load_suite_results(path: Path, registry: Any = None) -> SuiteResults:
-    """Every trial of one suite directory: those on disk, and those suite.json lists but are not there."""
+def load_suite_results(path: Path, registry: Any = None, all_trials: bool = False) -> SuiteResults:
+    """The trials of one suite directory that its suite.json lists (the suite's current trials),
+    found on disk or not; with ``all_trials``, also the other trials of the directory (earlier
+    versions of the suite), each objective label followed by the settings its configuration
+    differs in. ``registry`` is read only for results whose suite.json predates a field."""
     path = Path(path)
     meta = read_json(path / SUITE_FILE)
     trials: dict[str, TrialResult] = {}
@@ -227,6 +273,12 @@ def load_suite_results(path: Path, registry: Any = None) -> SuiteResults:
         trials[tid] = TrialResult(tid, dataset, objective, seed, status, where)
     order = {tid: i for i, tid in enumerate(listed)}
     ordered = sorted(trials.values(), key=lambda t: (order.get(t.id, len(order)), t.id))
+    current = set(listed) if "trials" in meta else set(trials)  # without a list, every trial is the suite's
+    others = sum(t.id not in current for t in ordered)
+    if all_trials:
+        _tell_apart(ordered)
+    else:
+        ordered = [t for t in ordered if t.id in current]
     # directions from suite.json, else from the metric plugins; order as the suite lists its metrics
     classes = _metric_classes([t.config for t in ordered if t.config], registry)
     from_plugins = _directions(classes)
@@ -243,17 +295,36 @@ def load_suite_results(path: Path, registry: Any = None) -> SuiteResults:
         trials=ordered,
         outputs={str(k): str(v) for k, v in outputs.items()},
         coverage=_coverage(meta, classes),
+        output_docs=_output_docs(meta, classes),
+        sections=_sections(meta, classes),
+        divergences=_objective_divergences(meta, [t.config for t in ordered if t.config], registry),
+        others=others,
+        all_trials=all_trials,
     )
 
 
-def load_results(path: str | Path, registry: Any = None) -> list[SuiteResults]:
+def _tell_apart(trials: list[TrialResult]) -> None:
+    """Label each objective's trials by the settings in which their configurations differ."""
+    pairs: dict[tuple[str, str], dict[str, TrialResult]] = {}
+    for t in trials:
+        if t.config:
+            pairs.setdefault((t.dataset, t.objective), {})[t.id] = t
+    for group in pairs.values():
+        for tid, suffix in labels({i: t.config for i, t in group.items()}).items():
+            if suffix:
+                group[tid].objective = f"{group[tid].objective} [{suffix}]"
+
+
+def load_results(path: str | Path, registry: Any = None, all_trials: bool = False) -> list[SuiteResults]:
     """A suite directory (results/mixtures) or a results root holding several suites."""
     path = Path(path)
     if not path.is_dir():
         raise ConfigError(f"{path}: no such results directory")
     if is_suite_dir(path):
-        return [load_suite_results(path, registry)]
-    suites = [load_suite_results(p, registry) for p in sorted(path.iterdir()) if p.is_dir() and is_suite_dir(p)]
+        return [load_suite_results(path, registry, all_trials)]
+    suites = [
+        load_suite_results(p, registry, all_trials) for p in sorted(path.iterdir()) if p.is_dir() and is_suite_dir(p)
+    ]
     if not suites:
         raise ConfigError(f"{path}: no results here (expected trial directories or suite directories holding them)")
     return suites

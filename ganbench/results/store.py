@@ -48,9 +48,11 @@ class SuiteStore:
         return todo, done
 
     def write_suite(self, suite: Suite, source: str) -> None:
-        """``suite.json``: the suite's name, description, source file, metric directions, the
-        coverage figures its metrics declare, and the ids of its trials (so a report can say
-        which trials are missing)."""
+        """``suite.json``: the suite's name, description, source file, and what a report needs
+        of its components, so that reading results needs no plugins: metric directions and
+        documentation, the coverage figures and report sections its metrics declare, each
+        objective's divergence; and the ids of its trials (a report uses these, says which are
+        missing, and how many other trials the directory holds)."""
         atomic_write_json(
             self.path / SUITE_FILE,
             {
@@ -58,7 +60,10 @@ class SuiteStore:
                 "description": suite.description,
                 "source": source,
                 "metric_outputs": suite.metric_outputs,
+                "output_docs": {k: list(v) for k, v in suite.output_docs.items()},
                 "coverage": [dataclasses.asdict(c) for c in suite.coverage],
+                "report_sections": suite.report_sections,
+                "objective_divergences": suite.divergences,
                 "trials": [t.id for t in suite.trials],
             },
         )

@@ -1,5 +1,5 @@
 """Which figures a dataset's section has, from what data, with what caption: one
-:class:`~ganbench.report.drawing.Job` per figure, drawn later by :mod:`ganbench.report.drawing`."""
+:class:`~ganbench.report.figures.drawing.Job` per figure, drawn later by :mod:`ganbench.report.figures.drawing`."""
 
 from __future__ import annotations
 
@@ -9,37 +9,20 @@ from typing import Any
 
 import numpy as np
 
-from ganbench.registry import Registry
-from ganbench.report import plot_cd, plot_metrics, plot_samples
-from ganbench.report.budget import n_critic
-from ganbench.report.drawing import Job
+from ganbench.report.critic_updates import n_critic
+from ganbench.report.figures import metric_plots, sample_plots
+from ganbench.report.figures.drawing import Job
+from ganbench.report.figures.plotting import ARROW, Bar, Frame, Series, Snapshots, density, pick, square_frame
 from ganbench.report.fmt import safe_name
-from ganbench.report.friedman import RankTest
-from ganbench.report.load import FINAL, SuiteResults, Trial
-from ganbench.report.plotting import ARROW, Bar, Frame, Series, Snapshots, density, pick, square_frame
+from ganbench.report.statistics.friedman import RankTest
+from ganbench.results.reader import SuiteResults, TrialResult
+from ganbench.status import FINAL
 
-#: samples drawn from the dataset for the density behind the sample grids
-DENSITY_SAMPLES = 20_000
 #: images kept per snapshot for mosaics and animations
 MOSAIC = 36
 
 
-def real_samples(config: Mapping[str, Any], registry: Registry | None, n: int = DENSITY_SAMPLES) -> np.ndarray | None:
-    """Fresh samples of a trial's dataset from its plugin, or None if the plugin is not available."""
-    if registry is None or not config:
-        return None
-    try:
-        import torch
-
-        from ganbench.components import build
-
-        dataset = build(registry.get("datasets", config["name"]), config.get("params", {}), "dataset")
-        return dataset.sample(n, generator=torch.Generator().manual_seed(0)).float().numpy()
-    except Exception:
-        return None
-
-
-def _trials(suite: SuiteResults, dataset: str, objective: str) -> list[Trial]:
+def _trials(suite: SuiteResults, dataset: str, objective: str) -> list[TrialResult]:
     statuses = (*FINAL, "unfinished")
     found = [t for t in suite.trials if t.dataset == dataset and t.objective == objective]
     return sorted(
@@ -47,7 +30,7 @@ def _trials(suite: SuiteResults, dataset: str, objective: str) -> list[Trial]:
     )
 
 
-def median_trial(trials: Sequence[Trial], metric: str | None) -> Trial | None:
+def median_trial(trials: Sequence[TrialResult], metric: str | None) -> TrialResult | None:
     """The complete trial with the median value of ``metric`` (the lower middle of an even count),
     else the lowest seed with samples."""
     ok = [t for t in trials if t.status == "complete" and t.sample_steps()]
@@ -59,7 +42,7 @@ def median_trial(trials: Sequence[Trial], metric: str | None) -> Trial | None:
     return rest[0] if rest else None
 
 
-def snapshots(trial: Trial, steps: Sequence[int] | None = None) -> Snapshots:
+def snapshots(trial: TrialResult, steps: Sequence[int] | None = None) -> Snapshots:
     have = trial.sample_steps()
     wanted = have if steps is None else [s for s in steps if s in set(have)]
     samples = {}
@@ -69,7 +52,7 @@ def snapshots(trial: Trial, steps: Sequence[int] | None = None) -> Snapshots:
     return Snapshots(trial.objective, trial.seed, trial.status, samples)
 
 
-def series(trial: Trial, metrics: Sequence[str]) -> Series | None:
+def series(trial: TrialResult, metrics: Sequence[str]) -> Series | None:
     hist = [r for r in trial.history if "step" in r]
     if not hist:
         return None
@@ -107,7 +90,7 @@ def sample_jobs(
             Job(
                 f"{slug}-images",
                 f"{dataset}: generated images of every seed at its last snapshot; rows objectives.",
-                plot_samples.image_grid,
+                sample_plots.image_grid,
                 (list(all_seeds.values()),),
                 raster=True,
             )
@@ -124,7 +107,7 @@ def sample_jobs(
                 f"{slug}-samples",
                 f"{dataset}: generated samples over training {backdrop}; one row per objective, its median seed"
                 f"{by} (named); identical axes in every panel. Every seed's last snapshot: the next figure.",
-                plot_samples.sample_grid,
+                sample_plots.sample_grid,
                 ([snapshots(t, steps) for t in rows], steps, frame, colors),
                 raster=True,
             )
@@ -134,7 +117,7 @@ def sample_jobs(
                 f"{slug}-seeds",
                 f"{dataset}: every seed's generated samples at its last snapshot {backdrop}; rows objectives, "
                 "so a collapsed seed is not hidden by the others.",
-                plot_samples.seeds_grid,
+                sample_plots.seeds_grid,
                 (list(all_seeds.values()), frame, colors),
                 raster=True,
             )
@@ -146,7 +129,7 @@ def sample_jobs(
             Job(
                 f"{slug}-{safe_name(o)}-animation",
                 f"{dataset}, {o}: samples over training, every seed side by side (GIF).",
-                plot_samples.animation,
+                sample_plots.animation,
                 ([snapshots(t) for t in ts], frame, colors[o]),
                 animation=True,
             )
@@ -169,7 +152,7 @@ def metric_jobs(
                 f"{slug}-curves-{x}",
                 f"{dataset}: headline metrics against {label}: each trial a thin line, the mean over seeds "
                 "bold" + (" (x: mean training time at each evaluation)" if x == "time" else "") + ".",
-                plot_metrics.curves,
+                metric_plots.curves,
                 (data, dict(heads), suite.objectives, colors, x),
                 group=f"{slug}-curves",
                 option=label,
@@ -185,7 +168,7 @@ def metric_jobs(
             f"{slug}-final",
             f"{dataset}: final headline metrics: mean of complete runs (bar) with its 95% t-interval, each seed "
             "a dot, each diverged run a cross at its last good evaluation.",
-            plot_metrics.bars,
+            metric_plots.bars,
             ([(title, None, bars) for title, bars in final if any(b.values.size for b in bars)], colors),
         )
     )
@@ -196,7 +179,7 @@ def metric_jobs(
                 f"{slug}-throughput",
                 f"{dataset}: training throughput (generator steps per second, evaluation excluded): mean with "
                 "95% t-interval, each seed a dot. See the environment table for concurrency.",
-                plot_metrics.bars,
+                metric_plots.bars,
                 ([("steps_per_s ↑", None, throughput)], colors),
             )
         )
@@ -223,7 +206,7 @@ def coverage_job(suite: SuiteResults, dataset: str, colors: Mapping[str, Any], s
         f"{slug}-coverage",
         f"{dataset}: coverage figures the metrics declare, {names}: mean of complete runs (bar) with its 95% "
         "t-interval, each seed a dot, each diverged run a cross at its last good evaluation; dashed: the total.",
-        plot_metrics.bars,
+        metric_plots.bars,
         (panels, colors),
     )
 
@@ -249,6 +232,6 @@ def cd_job(tests: Mapping[str, RankTest], dataset: str, slug: str, alpha: float)
         f"{dataset}: critical-difference diagrams (Demšar 2006) of the metrics whose Friedman test rejects "
         f"(Holm, α = {alpha:g}): mean rank over seeds, 1 = best; objectives joined by a bar are not separated "
         "by the Nemenyi test.",
-        plot_cd.cd_diagrams,
+        metric_plots.cd_diagrams,
         (rejecting,),
     )

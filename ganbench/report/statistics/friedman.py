@@ -175,11 +175,6 @@ class RankTest:
         """The Friedman test rejects "every objective is equally good" at ``alpha``."""
         return self.tested and self.p_decision < self.alpha
 
-    @property
-    def max_gap(self) -> float:
-        """The largest possible gap between two mean ranks: best on every seed vs worst on every seed."""
-        return float(len(self.objectives) - 1)
-
     def order(self) -> list[int]:
         """Objective indices, best mean rank first (ties keep input order)."""
         return sorted(range(len(self.objectives)), key=lambda i: (self.mean_ranks[i], i))

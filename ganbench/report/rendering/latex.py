@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ganbench.report.document import Animation, Bullets, Cell, Document, Figure, Heading, Paragraph, Table
+from ganbench.report.rendering.document import Animation, Bullets, Cell, Document, Figure, Heading, Paragraph, Table
 
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}",

@@ -11,12 +11,14 @@ from typing import Any
 import numpy as np
 
 from ganbench.report.console import ARROW
-from ganbench.report.document import Cell, Table
 from ganbench.report.fmt import NONE, fmt, fmt_p, safe_name
-from ganbench.report.friedman import RankTest, rank_test, seeds_needed
-from ganbench.report.load import FINAL, SuiteResults, Trial
 from ganbench.report.metric_tables import runs
-from ganbench.report.stats import holm
+from ganbench.report.rendering.document import Cell, Table
+from ganbench.report.statistics.describe import holm
+from ganbench.report.statistics.friedman import RankTest, rank_test, seeds_needed
+from ganbench.results.reader import SuiteResults, TrialResult
+from ganbench.status import FINAL
+from ganbench.text import plural
 
 
 def score_matrix(
@@ -28,7 +30,7 @@ def score_matrix(
     objectives = suite.objectives
     used, dropped, rows = [], [], []
     for seed in suite.seeds(dataset):
-        found: dict[str, Trial] = {
+        found: dict[str, TrialResult] = {
             t.objective: t for t in suite.trials if t.dataset == dataset and t.seed == seed and t.status in FINAL
         }
         if any(o not in found for o in objectives):
@@ -173,9 +175,9 @@ def ranking_table(suite: SuiteResults, tests: Mapping[str, Mapping[str, RankTest
         headers,
         rows,
         caption=(
-            f"Mean of per-seed ranks over {len(per_dataset)} dataset(s) × headline metrics ({len(cells)} cells); "
-            "1 = best; a diverged or failed run ranks last in its seed. A descriptive summary: the tests are "
-            "per dataset and metric."
+            f"Mean of per-seed ranks over {plural(len(per_dataset), 'dataset')} × headline metrics "
+            f"({len(cells)} cells); 1 = best; a diverged or failed run ranks last in its seed. A descriptive "
+            "summary: the tests are per dataset and metric."
         ),
         align="rl" + "r" * (len(headers) - 3) + "l",
         key=f"{safe_name(suite.name)}-ranking",

@@ -1,4 +1,4 @@
-"""A compute-matched view: the headline metrics at an equal budget of critic updates.
+"""A compute-matched view: the headline metrics at an equal number of critic updates.
 
 An objective with n_critic = 5 makes five critic updates per generator step, so at equal
 generator steps it has had five times the critic's compute.  This table reads each
@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 
 from ganbench.report.columns import Column
-from ganbench.report.document import Cell, Table
 from ganbench.report.fmt import decimals, safe_name, sentence
-from ganbench.report.load import SuiteResults, Trial
 from ganbench.report.metric_tables import cell, group, record
-from ganbench.report.stats import ALPHA, BEST_RULE, Summary, best_set
+from ganbench.report.rendering.document import Cell, Table
+from ganbench.report.statistics.describe import ALPHA, BEST_RULE, Summary, best_set
+from ganbench.results.reader import SuiteResults, TrialResult
 
 
-def n_critic(trials: list[Trial]) -> int | None:
+def n_critic(trials: list[TrialResult]) -> int | None:
     """The objective's critic updates per generator step, if its trials record one value."""
     values = {t.config.get("objective", {}).get("hyper", {}).get("n_critic") for t in trials if t.config}
     if len(values) != 1:
@@ -31,15 +31,15 @@ def n_critic(trials: list[Trial]) -> int | None:
     return int(value) if isinstance(value, int | float) and value >= 1 else None
 
 
-def _steps(trials: list[Trial]) -> set[int]:
+def _steps(trials: list[TrialResult]) -> set[int]:
     """Generator steps evaluated in every complete trial."""
     sets = [{int(r["step"]) for r in t.history} for t in trials if t.status == "complete"]
     return reduce(set.intersection, sets) if sets else set()
 
 
-def _closest(steps: set[int], n_critic: int, budget: int) -> int:
-    """The evaluated step whose critic updates are closest to ``budget`` (the earlier on a tie)."""
-    return min(steps, key=lambda s: (abs(s * n_critic - budget), s))
+def _closest(steps: set[int], n_critic: int, updates: int) -> int:
+    """The evaluated step whose critic updates are closest to ``updates`` (the earlier on a tie)."""
+    return min(steps, key=lambda s: (abs(s * n_critic - updates), s))
 
 
 #: how far (relative) an objective's nearest evaluation may miss the budget when none matches exactly
@@ -60,20 +60,20 @@ def plan(suite: SuiteResults, dataset: str) -> tuple[int, dict[str, int], bool] 
     updates = {o: {s * (nc[o] or 1) for s in steps[o]} - {0} for o in objectives}
     common = reduce(set.intersection, updates.values())
     if common:
-        budget = max(common)
-        return budget, {o: budget // (nc[o] or 1) for o in objectives}, True
-    budget = min(max(u) for u in updates.values())
-    picks = {o: _closest(steps[o] - {0}, nc[o] or 1, budget) for o in objectives}
-    worst = max(abs(picks[o] * (nc[o] or 1) - budget) / budget for o in objectives)
+        target = max(common)
+        return target, {o: target // (nc[o] or 1) for o in objectives}, True
+    target = min(max(u) for u in updates.values())
+    picks = {o: _closest(steps[o] - {0}, nc[o] or 1, target) for o in objectives}
+    worst = max(abs(picks[o] * (nc[o] or 1) - target) / target for o in objectives)
     if worst > TOLERANCE:
         return (
             f"no evaluation of every objective lies within {TOLERANCE:.0%} of a common budget of critic updates "
-            f"(the closest misses {budget:,} by {worst:.0%}); evaluate more often (a smaller eval_every) to match"
+            f"(the closest misses {target:,} by {worst:.0%}); evaluate more often (a smaller eval_every) to match"
         )
-    return budget, picks, False
+    return target, picks, False
 
 
-def _at_step(trials: list[Trial], metric: str, step: int) -> Summary:
+def _at_step(trials: list[TrialResult], metric: str, step: int) -> Summary:
     ok = sorted((t for t in trials if t.status == "complete"), key=lambda t: t.seed or 0)
     pairs = []
     for t in ok:
@@ -84,7 +84,7 @@ def _at_step(trials: list[Trial], metric: str, step: int) -> Summary:
     return Summary(np.array([v for _, v in pairs], dtype=float), [s for s, _ in pairs])
 
 
-def budget_table(
+def table(
     suite: SuiteResults, dataset: str, cols: Mapping[str, Column], alpha: float = ALPHA
 ) -> tuple[Table, list[dict[str, Any]]] | str | None:
     """The table and its records; a reason (str) when no equal budget can be read; None when
@@ -94,7 +94,7 @@ def budget_table(
         return None
     if isinstance(p, str):
         return p
-    budget, picks, exact = p
+    updates, picks, exact = p
     objectives = list(picks)
     summaries = {c: [_at_step(group(suite, dataset, o), c, picks[o]) for o in objectives] for c in cols}
     places = {c: decimals([s.mean for s in ss], [s.sd for s in ss]) for c, ss in summaries.items()}
@@ -110,9 +110,9 @@ def budget_table(
             records.append({**rec, "generator_step": picks[o], "critic_updates": picks[o] * nc})
         rows.append(row)
     how = (
-        f"every objective at the generator step where it had made {budget:,} critic updates"
+        f"every objective at the generator step where it had made {updates:,} critic updates"
         if exact
-        else f"each objective at its evaluation closest to {budget:,} critic updates (no evaluation matches "
+        else f"each objective at its evaluation closest to {updates:,} critic updates (no evaluation matches "
         f"exactly; the actual updates are in the second column)"
     )
     caption = (

@@ -10,7 +10,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ganbench.report.plotting import STATUS, Frame, Snapshots, blank_panel, colors_of, off_axis, place, style
+from ganbench.grid import tile
+from ganbench.report.figures.plotting import STATUS, Frame, Snapshots, blank_panel, colors_of, off_axis, place, style
 
 
 def _points(ax: Any, snaps: Snapshots, step: int, frame: Frame, color: Any, note: bool = True) -> Any:
@@ -74,30 +75,22 @@ def seeds_grid(rows: Sequence[Sequence[Snapshots]], frame: Frame, colors: Mappin
     return fig
 
 
-def tile(images: np.ndarray, n: int = 6) -> np.ndarray:
-    """(N, C, H, W) -> one (n·H, n·W, C) mosaic scaled to [0, 1]."""
-    x = images[: n * n].astype(np.float64)
-    x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
-    if x.min() < 0:  # tanh outputs in [-1, 1]
-        x = (x + 1) / 2
-    elif x.max() > 1.5:  # 0..255
-        x = x / 255.0
-    x = np.clip(x, 0, 1)
-    count, c, h, w = x.shape
-    if c not in (1, 3):
+def mosaic(images: np.ndarray, n: int = 6) -> np.ndarray:
+    """(N, C, H, W) -> one (n·H, n·W, C) mosaic in [0, 1], white lines between the images, white
+    cells where there are fewer than n·n (:func:`ganbench.grid.tile`). Images in [-1, 1] (tanh),
+    0..255 or [0, 1] are told apart by their range; more than 3 channels: the first is shown."""
+    x = np.nan_to_num(images[: n * n].astype(np.float64), nan=0.0, posinf=1.0, neginf=-1.0)
+    if x.min() >= 0:  # not tanh outputs in [-1, 1]: 0..255 or [0, 1]
+        x = x / 127.5 - 1 if x.max() > 1.5 else 2 * x - 1
+    if x.shape[1] not in (1, 3):
         x = x[:, :1]
-        c = 1
-    blank = np.ones((n * n - count, c, h, w), dtype=x.dtype)
-    x = np.concatenate([x, blank])
-    x = np.pad(x, ((0, 0), (0, 0), (0, 1), (0, 1)), constant_values=1.0)  # a white line between images
-    h, w = h + 1, w + 1
-    x = x.reshape(n, n, c, h, w)
-    return x.transpose(0, 3, 1, 4, 2).reshape(n * h, n * w, c)[:-1, :-1]
+    grid = tile(np.clip(x, -1, 1), cols=n, rows=n, fill=255, border=False) / 255.0
+    return grid[..., None] if grid.ndim == 2 else grid
 
 
 def _mosaic(ax: Any, images: np.ndarray) -> Any:
-    mosaic = tile(images)
-    image = mosaic.squeeze(-1) if mosaic.shape[-1] == 1 else mosaic
+    grid = mosaic(images)
+    image = grid.squeeze(-1) if grid.shape[-1] == 1 else grid
     return ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
 
 

@@ -13,11 +13,11 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ganbench.report.document import Animation, Figure
-from ganbench.report.plotting import save, style
+from ganbench.report.figures.plotting import save, style
+from ganbench.report.rendering.document import Animation, Figure
 
 #: what a worker needs, imported once by the fork server
-PRELOAD = ["ganbench.report.plot_samples", "ganbench.report.plot_metrics", "ganbench.report.plot_cd"]
+PRELOAD = ["ganbench.report.figures.sample_plots", "ganbench.report.figures.metric_plots"]
 
 
 @dataclasses.dataclass

@@ -26,24 +26,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
-from ganbench.metrics.divergences import REFERENCE, key
-from ganbench.report.document import Block, Cell, Heading, Paragraph, Table
-from ganbench.report.drawing import Job
-from ganbench.report.load import SuiteResults, Trial
-from ganbench.report.stats import ALPHA, t_interval
+from ganbench.metrics.divergences import REFERENCE, Divergences, key
+from ganbench.report.figures.drawing import Job
+from ganbench.report.fmt import NONE, fmt, fmt_p
+from ganbench.report.rendering.document import Block, Cell, Heading, Paragraph, Table
+from ganbench.report.sections import SuiteView, TrialView
+from ganbench.report.statistics.describe import ALPHA, t_interval
 
-METRIC = "divergences"
-NONE = "–"
+METRIC = Divergences.name
 #: Monte-Carlo permutations of the self-preference test (fixed RNG: a report is reproducible)
 PERMUTATIONS = 9999
 
 
 def _num(x: float) -> str:
-    if not math.isfinite(x):
-        return NONE if math.isnan(x) else str(x)
-    if x != 0 and (abs(x) >= 1e4 or abs(x) < 1e-3):
-        return f"{x:.2e}"
-    return f"{x:.3g}"
+    """An estimate in nats: scientific notation from 10,000 (a matrix cell is narrow)."""
+    return fmt(x, large=1e4)
 
 
 @dataclasses.dataclass
@@ -60,14 +57,14 @@ class Matrix:
     low: np.ndarray
     high: np.ndarray
     ranks: np.ndarray  # within each column, 1 = lowest mean; NaN where no value
-    trials: list[list[Trial]]  # complete trials per row
+    trials: list[list[TrialView]]  # complete trials per row
     reference: list[np.ndarray] | None  # per-seed KL(p‖q) k-NN references per row, if recorded
 
     def diagonal(self) -> list[tuple[int, int]]:
         return [(i, self.columns.index(n)) for i, n in enumerate(self.row_names) if n in self.columns]
 
 
-def judged_columns(suite: SuiteResults) -> list[str]:
+def judged_columns(suite: SuiteView) -> list[str]:
     """The objectives the suite's ``divergences`` metric names, in its order (first config that has it)."""
     for t in suite.trials:
         for m in t.config.get("metrics", []):
@@ -76,7 +73,7 @@ def judged_columns(suite: SuiteResults) -> list[str]:
     return []
 
 
-def matrix(suite: SuiteResults, dataset: str) -> Matrix | None:
+def matrix(suite: SuiteView, dataset: str) -> Matrix | None:
     """The matrix of ``dataset`` (None if no complete trial recorded the metric)."""
     columns = judged_columns(suite)
     rows = [o for o in suite.objectives if any(t.dataset == dataset and t.objective == o for t in suite.trials)]
@@ -110,7 +107,7 @@ def matrix(suite: SuiteResults, dataset: str) -> Matrix | None:
     return Matrix(dataset, rows, names, columns, values, flagged, mean, low, high, ranks, trials, reference)
 
 
-def _objective_name(suite: SuiteResults, dataset: str, label: str) -> str:
+def _objective_name(suite: SuiteView, dataset: str, label: str) -> str:
     """The registered name of the objective a row's trials trained with (its label if unknown)."""
     found = (t.config for t in suite.trials if t.dataset == dataset and t.objective == label and t.config)
     return next((str(c["objective"]["name"]) for c in found), label)
@@ -289,7 +286,7 @@ def sentences(m: Matrix, alpha: float = ALPHA) -> list[str]:
         )
         out.append(
             f"Do the divergences agree? {verdict}: Kendall's W = {a.w:.2f} over {a.columns} divergences ranking "
-            f"{a.rows} generators (Friedman p = {_p(a.p)}; W = 1 would be identical rankings, 0 none shared); the "
+            f"{a.rows} generators (Friedman p = {fmt_p(a.p)}; W = 1 would be identical rankings, 0 none shared); the "
             f"mean Spearman correlation between two divergences' rankings is {a.spearman:.2f}.{least}"
         )
     s = self_preference(m)
@@ -305,7 +302,7 @@ def sentences(m: Matrix, alpha: float = ALPHA) -> list[str]:
             f"Does training with X win under X? {verdict}: of the {len(s.pairs)} objectives both trained and judged, "
             f"{len(first)} rank first under their own divergence{wins}; their mean rank under their own divergence is "
             f"{s.mean_rank:.1f} of {s.rows} (a row picked at random averages {s.expected:.1f}); pairing these "
-            f"objectives with these divergences at random gives a mean rank this low with p = {_p(s.p)} "
+            f"objectives with these divergences at random gives a mean rank this low with p = {fmt_p(s.p)} "
             f"({PERMUTATIONS:,} permutations)."
         )
     flagged, total = int(m.flagged.sum()), sum(len(m.trials[i]) for i in range(len(m.rows))) * len(m.columns)
@@ -320,10 +317,6 @@ def sentences(m: Matrix, alpha: float = ALPHA) -> list[str]:
             + ". Those estimates are looser lower bounds, and their column's ranking less certain."
         )
     return out
-
-
-def _p(p: float) -> str:
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def heat_map(
@@ -352,8 +345,9 @@ def heat_map(
         return fig
 
 
-def blocks(suite: SuiteResults, dataset: str, level: int, slug: str, figures: bool = True) -> list[Block | Job]:
-    """The divergence matrix section of ``dataset`` (no blocks if the suite did not record it);
+def blocks(suite: SuiteView, dataset: str, level: int, slug: str, figures: bool = True) -> list[Block | Job]:
+    """The divergence matrix section of ``dataset``, the metric's report section
+    (:mod:`ganbench.report.sections`) (no blocks if the suite did not record it);
     the heat map is a :class:`Job`, drawn with the report's other figures."""
     m = matrix(suite, dataset)
     if m is None:

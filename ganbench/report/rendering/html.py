@@ -7,7 +7,17 @@ import base64
 import html
 from itertools import groupby
 
-from ganbench.report.document import Animation, Block, Bullets, Cell, Document, Figure, Heading, Paragraph, Table
+from ganbench.report.rendering.document import (
+    Animation,
+    Block,
+    Bullets,
+    Cell,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+)
 
 LABEL = {"table": "Table", "figure": "Figure"}
 PREFIX = {"table": "tab-", "figure": "fig-"}
