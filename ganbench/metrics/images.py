@@ -25,6 +25,7 @@ from ganbench.datasets.base import Dataset
 from ganbench.datasets.images import ImageDataset, Shapes, min_separation
 from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import MAX, MIN, Coverage, Metric
+from ganbench.metrics.distances import Distance
 from ganbench.metrics.features import FeatureClassifier, classifier_for, image_dataset
 from ganbench.metrics.modes import histogram_kl
 
@@ -171,14 +172,11 @@ class _InFeatures(Metric):
 
 
 @dataclasses.dataclass(frozen=True)
-class Frechet(_InFeatures):
+class Frechet(_InFeatures, Distance):
     name: ClassVar[str] = "fd"
     description: ClassVar[str] = "Fréchet distance in the features of a classifier trained on the dataset"
-    outputs: ClassVar[dict[str, str]] = {"fd": MIN}
-    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
-        "fd": ("feature units²", "Fréchet distance between Gaussians fitted to the classifier features"),
-    }
-    floor: ClassVar[dict[str, float]] = {"fd": 0.0}
+    unit: ClassVar[str] = "feature units²"
+    meaning: ClassVar[str] = "Fréchet distance between Gaussians fitted to the classifier features"
 
     samples: int = param(10_000, min=10, max=1_000_000, help="samples of each side used")
 
@@ -189,14 +187,11 @@ class Frechet(_InFeatures):
 
 
 @dataclasses.dataclass(frozen=True)
-class KID(_InFeatures):
+class KID(_InFeatures, Distance):
     name: ClassVar[str] = "kid"
     description: ClassVar[str] = "kernel (cubic polynomial) MMD² in classifier features, mean over subsets"
-    outputs: ClassVar[dict[str, str]] = {"kid": MIN}
-    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
-        "kid": ("feature units⁶", "unbiased MMD² with the cubic polynomial kernel, mean over random subsets"),
-    }
-    floor: ClassVar[dict[str, float]] = {"kid": 0.0}
+    unit: ClassVar[str] = "feature units⁶"
+    meaning: ClassVar[str] = "unbiased MMD² with the cubic polynomial kernel, mean over random subsets"
 
     subsets: int = param(20, min=1, max=10_000, help="random subsets averaged")
     subset_size: int = param(1000, min=2, max=100_000, help="samples of each side per subset")
