@@ -136,7 +136,8 @@ _TABLE_2: dict[str, tuple[str, str, str]] = {
     "tv": ("½|u - 1|", "½ tanh v", "t"),
 }
 
-Function = Callable[[Tensor], Tensor]
+#: an elementwise function of the raw critic output
+_Elementwise = Callable[[Tensor], Tensor]
 
 
 def _jeffrey_conjugate(v: Tensor) -> Tensor:
@@ -146,7 +147,7 @@ def _jeffrey_conjugate(v: Tensor) -> Tensor:
 
 
 #: g_f(V) and f*(g_f(V)) as the code computes them from the raw critic output, as text and as a function.
-_COMPUTED: dict[str, tuple[str, Function, str, Function]] = {
+_COMPUTED: dict[str, tuple[str, _Elementwise, str, _Elementwise]] = {
     "kl": ("V", lambda v: v, "exp(V - 1)", lambda v: torch.exp(v - 1.0)),
     # the conjugate: -1 - log(exp(-v))
     "reverse-kl": ("-exp(-V)", lambda v: -torch.exp(-v), "V - 1", lambda v: v - 1.0),
