@@ -146,7 +146,7 @@ _ACCURACY = "held-out accuracy of the dataset's feature classifier"
 
 
 @dataclasses.dataclass(frozen=True)
-class _InFeatures(Metric):
+class _ClassifierMetric(Metric):
     """A metric read through the dataset's feature classifier: it needs an image dataset with
     labels, and reports after its own outputs ``classifier_acc``, the classifier's held-out accuracy.
     A subclass declares its own outputs and computes them in :meth:`measure`."""
@@ -172,7 +172,7 @@ class _InFeatures(Metric):
 
 
 @dataclasses.dataclass(frozen=True)
-class Frechet(_InFeatures, Distance):
+class Frechet(_ClassifierMetric, Distance):
     name: ClassVar[str] = "fd"
     description: ClassVar[str] = "Fréchet distance in the features of a classifier trained on the dataset"
     unit: ClassVar[str] = "feature units²"
@@ -187,7 +187,7 @@ class Frechet(_InFeatures, Distance):
 
 
 @dataclasses.dataclass(frozen=True)
-class KID(_InFeatures, Distance):
+class KID(_ClassifierMetric, Distance):
     name: ClassVar[str] = "kid"
     description: ClassVar[str] = "kernel (cubic polynomial) MMD² in classifier features, mean over subsets"
     unit: ClassVar[str] = "feature units⁶"
@@ -204,7 +204,7 @@ class KID(_InFeatures, Distance):
 
 
 @dataclasses.dataclass(frozen=True)
-class PRDC(_InFeatures):
+class PRDC(_ClassifierMetric):
     name: ClassVar[str] = "prdc"
     description: ClassVar[str] = "precision/recall (k=3) and density/coverage (k=5) in classifier features"
     outputs: ClassVar[dict[str, str]] = {"precision": MAX, "recall": MAX, "density": MAX, "coverage": MAX}
@@ -237,7 +237,7 @@ def _real_mode_figures(dataset: ImageDataset, n: int, seed: int, classifier: str
 
 
 @dataclasses.dataclass(frozen=True)
-class ClassModes(_InFeatures):
+class ClassModes(_ClassifierMetric):
     """Modes covered and KL(q_modes ‖ uniform), each sample's mode read by the dataset's classifier.
 
     A mode is a tuple of class labels, one per unit: on ``stacked-digits`` each of the three
