@@ -286,21 +286,5 @@ def test_two_runners_never_train_the_same_trial_and_leave_a_complete_set(referen
     assert len(summary) == 5
 
 
-def test_atomic_write_leaves_nothing_when_interrupted(tmp_path, monkeypatch):
-    from ganbench.results import files as results
-
-    target = tmp_path / "final.json"
-    target.write_text("old")
-
-    def broken_fsync(fd):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(results.os, "fsync", broken_fsync)
-    with pytest.raises(OSError):
-        results.atomic_write(target, b"new contents")
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["final.json"]
-
-
 if sys.platform != "linux":  # pragma: no cover
     pytestmark = pytest.mark.skip("signal and flock behaviour is tested on Linux")

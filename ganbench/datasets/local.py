@@ -143,6 +143,10 @@ def read_cifar_batch(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------- the datasets
 
+#: the class names of Fashion-MNIST's and CIFAR-10's labels 0 to 9 (MNIST's are DIGIT_NAMES)
+FASHION_NAMES = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot")
+CIFAR_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
@@ -219,18 +223,7 @@ class MNIST(_IdxDigits):
 class FashionMNIST(_IdxDigits):
     name: ClassVar[str] = "fashion-mnist"
     description: ClassVar[str] = "Fashion-MNIST 28×28 read from data_root (torchvision layout, IDX files)"
-    class_names: ClassVar[tuple[str, ...]] = (
-        "t-shirt",
-        "trouser",
-        "pullover",
-        "dress",
-        "coat",
-        "sandal",
-        "shirt",
-        "sneaker",
-        "bag",
-        "ankle boot",
-    )
+    class_names: ClassVar[tuple[str, ...]] = FASHION_NAMES
     folder: ClassVar[str] = "FashionMNIST"
 
 
@@ -241,18 +234,7 @@ CIFAR_FILES = (*(f"data_batch_{i}" for i in range(1, 6)), "test_batch")
 class CIFAR10(_LocalFiles):
     name: ClassVar[str] = "cifar10"
     description: ClassVar[str] = "CIFAR-10 32×32 RGB read from data_root (cifar-10-batches-py pickles)"
-    class_names: ClassVar[tuple[str, ...]] = (
-        "airplane",
-        "automobile",
-        "bird",
-        "cat",
-        "deer",
-        "dog",
-        "frog",
-        "horse",
-        "ship",
-        "truck",
-    )
+    class_names: ClassVar[tuple[str, ...]] = CIFAR_NAMES
 
     data_root: str = param("data", help="directory holding cifar-10-batches-py/")
 

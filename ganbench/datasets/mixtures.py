@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
@@ -14,6 +14,19 @@ from ganbench.datasets.base import GaussianMixture
 from ganbench.hookspecs import Register, hookimpl
 
 
+def _mode_count(default: int, help: str) -> Any:
+    return param(default, min=2, max=10_000, help=help)
+
+
+def _length(default: float, help: str) -> Any:
+    """A positive length in the plane, at most 10⁶."""
+    return param(default, min=0.0, exclusive_min=True, max=1e6, help=help)
+
+
+def _sigma(default: float) -> Any:
+    return _length(default, "standard deviation of each mode")
+
+
 @dataclasses.dataclass(frozen=True)
 class Ring(GaussianMixture):
     """``modes`` Gaussians with means (r cos 2πk/K, r sin 2πk/K), k = 0..K-1 — all distinct."""
@@ -21,9 +34,9 @@ class Ring(GaussianMixture):
     name: ClassVar[str] = "ring"
     description: ClassVar[str] = "Gaussians evenly spaced on a circle"
 
-    modes: int = param(8, min=2, max=10_000, help="number of modes K")
-    radius: float = param(2.0, min=0.0, exclusive_min=True, max=1e6, help="radius r of the circle")
-    sigma: float = param(0.02, min=0.0, exclusive_min=True, max=1e6, help="standard deviation of each mode")
+    modes: int = _mode_count(8, "number of modes K")
+    radius: float = _length(2.0, "radius r of the circle")
+    sigma: float = _sigma(0.02)
 
     def means(self) -> Tensor:
         k = torch.arange(self.modes, dtype=torch.float64)
@@ -39,8 +52,8 @@ class Grid(GaussianMixture):
     description: ClassVar[str] = "Gaussians on a square lattice"
 
     side: int = param(5, min=1, max=1000, help="modes per side (side² modes)")
-    spacing: float = param(2.0, min=0.0, exclusive_min=True, max=1e6, help="distance between neighbouring means")
-    sigma: float = param(0.05, min=0.0, exclusive_min=True, max=1e6, help="standard deviation of each mode")
+    spacing: float = _length(2.0, "distance between neighbouring means")
+    sigma: float = _sigma(0.05)
 
     def means(self) -> Tensor:
         coords = (torch.arange(self.side, dtype=torch.float64) - (self.side - 1) / 2.0) * self.spacing
@@ -55,10 +68,10 @@ class Spiral(GaussianMixture):
     name: ClassVar[str] = "spiral"
     description: ClassVar[str] = "Gaussians evenly spaced along an Archimedean spiral"
 
-    modes: int = param(20, min=2, max=10_000, help="number of modes along the curve")
+    modes: int = _mode_count(20, "number of modes along the curve")
     turns: float = param(1.5, min=0.0, exclusive_min=True, max=100.0, help="turns of the spiral")
-    radius: float = param(4.0, min=0.0, exclusive_min=True, max=1e6, help="radius at the outer end")
-    sigma: float = param(0.05, min=0.0, exclusive_min=True, max=1e6, help="standard deviation of each mode")
+    radius: float = _length(4.0, "radius at the outer end")
+    sigma: float = _sigma(0.05)
 
     def means(self) -> Tensor:
         theta_max = 2.0 * math.pi * self.turns

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -50,14 +50,26 @@ def wasserstein_exact(x: Tensor, y: Tensor, p: int = 1) -> float:
 
 
 @dataclasses.dataclass(frozen=True)
-class Energy(Metric):
+class Distance(Metric):
+    """A distance between the generated samples and fresh real ones: one output, named as the
+    metric, lower is better and 0 for two samples of one distribution. A subclass declares the
+    output's ``unit`` and ``meaning`` (its ``output_docs``) instead of the three tables."""
+
+    unit: ClassVar[str] = "data units"
+    meaning: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        cls.outputs = {cls.name: MIN}
+        cls.output_docs = {cls.name: (cls.unit, cls.meaning)}
+        cls.floor = {cls.name: 0.0}
+        super().__init_subclass__(**kwargs)
+
+
+@dataclasses.dataclass(frozen=True)
+class Energy(Distance):
     name: ClassVar[str] = "energy"
     description: ClassVar[str] = "energy distance to fresh real samples"
-    outputs: ClassVar[dict[str, str]] = {"energy": MIN}
-    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
-        "energy": ("data units", "energy distance √(2E‖X−Y‖ − E‖X−X′‖ − E‖Y−Y′‖) to fresh real samples"),
-    }
-    floor: ClassVar[dict[str, float]] = {"energy": 0.0}
+    meaning: ClassVar[str] = "energy distance √(2E‖X−Y‖ − E‖X−X′‖ − E‖Y−Y′‖) to fresh real samples"
 
     samples: int = param(1000, min=2, max=20_000, help="samples of each side used")
 
@@ -66,14 +78,10 @@ class Energy(Metric):
 
 
 @dataclasses.dataclass(frozen=True)
-class Wasserstein(Metric):
+class Wasserstein(Distance):
     name: ClassVar[str] = "wasserstein"
     description: ClassVar[str] = "exact Wasserstein-p distance (optimal transport between equal-size samples)"
-    outputs: ClassVar[dict[str, str]] = {"wasserstein": MIN}
-    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
-        "wasserstein": ("data units", "exact Wasserstein-p distance to fresh real samples (optimal assignment)"),
-    }
-    floor: ClassVar[dict[str, float]] = {"wasserstein": 0.0}
+    meaning: ClassVar[str] = "exact Wasserstein-p distance to fresh real samples (optimal assignment)"
 
     samples: int = param(1000, min=2, max=2000, help="samples of each side (assignment is cubic in this)")
     p: int = param(1, min=1, max=2, help="order of the distance (1 or 2)")

@@ -19,9 +19,7 @@ its own: whether the classifier was trained or loaded never changes a trial.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
 import functools
 import hashlib
 import io
@@ -29,7 +27,6 @@ import json
 import math
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +36,7 @@ from torch import Tensor, nn
 
 from ganbench.datasets.base import Dataset
 from ganbench.datasets.images import ImageDataset, Splits, to_unit_range
-from ganbench.results import atomic_write
+from ganbench.io import FileLock, atomic_write
 
 #: bump when the architecture or training procedure changes, to invalidate old caches
 FORMAT = 1
@@ -201,7 +198,8 @@ def classifier_for(dataset: ImageDataset) -> FeatureClassifier:
         return _LOADED[str(path)]
     splits = dataset.classifier_splits()
     channels, side = int(splits.train_x.shape[1]), int(splits.train_x.shape[2])
-    with _file_lock(path.with_name(path.name + ".lock")):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(path.with_name(path.name + ".lock")):
         with torch.random.fork_rng(devices=[]):  # never touch the trial's random state
             torch.manual_seed(cfg.seed)
             net = FeatureNet(channels, side, dataset.n_classes, cfg)
@@ -244,18 +242,6 @@ def _read(path: Path, digest: str) -> dict[str, Any] | None:
     if not isinstance(record, dict) or record.get("hash") != digest or not RECORD_KEYS <= record.keys():
         return None
     return record
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def train_classifier(net: FeatureNet, splits: Splits, cfg: ClassifierConfig) -> float:

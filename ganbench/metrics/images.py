@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
@@ -25,7 +25,8 @@ from ganbench.datasets.base import Dataset
 from ganbench.datasets.images import ImageDataset, Shapes, min_separation
 from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import MAX, MIN, Coverage, Metric
-from ganbench.metrics.features import classifier_for, image_dataset
+from ganbench.metrics.distances import Distance
+from ganbench.metrics.features import FeatureClassifier, classifier_for, image_dataset
 from ganbench.metrics.modes import histogram_kl
 
 # ---------------------------------------------------------------- the estimators, on feature matrices
@@ -137,104 +138,95 @@ def exact_precision_recall(samples: Tensor, support: Tensor, radius: float) -> t
 # ---------------------------------------------------------------- the metrics
 
 
-def _needs_images(metric: str, dataset: Dataset) -> str | None:
-    if isinstance(dataset, ImageDataset):
-        return None
-    return f"metric '{metric}' needs an image dataset with labels; '{dataset.name}' is not one"
-
-
 def _first(x: Tensor, n: int) -> Tensor:
     return x[: min(n, len(x))]
 
 
+_ACCURACY = "held-out accuracy of the dataset's feature classifier"
+
+
 @dataclasses.dataclass(frozen=True)
-class Frechet(Metric):
+class _ClassifierMetric(Metric):
+    """A metric read through the dataset's feature classifier: it needs an image dataset with
+    labels, and reports after its own outputs ``classifier_acc``, the classifier's held-out accuracy.
+    A subclass declares its own outputs and computes them in :meth:`measure`."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.outputs = {**cls.outputs, "classifier_acc": ""}
+        cls.output_docs = {**cls.output_docs, "classifier_acc": ("fraction", _ACCURACY)}
+
+    def supports(self, dataset: Dataset) -> str | None:
+        if isinstance(dataset, ImageDataset):
+            return None
+        return f"metric '{self.name}' needs an image dataset with labels; '{dataset.name}' is not one"
+
+    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
+        ds = image_dataset(dataset, self.name)
+        clf = classifier_for(ds)
+        return {**self.measure(clf, ds, real=real, fake=fake), "classifier_acc": clf.accuracy}
+
+    def measure(self, clf: FeatureClassifier, ds: ImageDataset, *, real: Tensor, fake: Tensor) -> dict[str, float]:
+        """The metric's own outputs, from the classifier ``clf`` of the dataset ``ds``."""
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class Frechet(_ClassifierMetric, Distance):
     name: ClassVar[str] = "fd"
     description: ClassVar[str] = "Fréchet distance in the features of a classifier trained on the dataset"
-    outputs: ClassVar[dict[str, str]] = {"fd": MIN, "classifier_acc": ""}
-    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
-        "fd": ("feature units²", "Fréchet distance between Gaussians fitted to the classifier features"),
-        "classifier_acc": ("fraction", "held-out accuracy of the dataset's feature classifier"),
-    }
-    floor: ClassVar[dict[str, float]] = {"fd": 0.0}
+    unit: ClassVar[str] = "feature units²"
+    meaning: ClassVar[str] = "Fréchet distance between Gaussians fitted to the classifier features"
 
     samples: int = param(10_000, min=10, max=1_000_000, help="samples of each side used")
 
-    def supports(self, dataset: Dataset) -> str | None:
-        return _needs_images(self.name, dataset)
-
-    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
-        clf = classifier_for(image_dataset(dataset, self.name))
-        fd = frechet_distance(clf.features(_first(fake, self.samples)), clf.features(_first(real, self.samples)))
-        return {"fd": fd, "classifier_acc": clf.accuracy}
+    def measure(self, clf: FeatureClassifier, ds: ImageDataset, *, real: Tensor, fake: Tensor) -> dict[str, float]:
+        return {
+            "fd": frechet_distance(clf.features(_first(fake, self.samples)), clf.features(_first(real, self.samples)))
+        }
 
 
 @dataclasses.dataclass(frozen=True)
-class KID(Metric):
+class KID(_ClassifierMetric, Distance):
     name: ClassVar[str] = "kid"
     description: ClassVar[str] = "kernel (cubic polynomial) MMD² in classifier features, mean over subsets"
-    outputs: ClassVar[dict[str, str]] = {"kid": MIN, "classifier_acc": ""}
-    output_docs: ClassVar[dict[str, tuple[str, str]]] = {
-        "kid": ("feature units⁶", "unbiased MMD² with the cubic polynomial kernel, mean over random subsets"),
-        "classifier_acc": ("fraction", "held-out accuracy of the dataset's feature classifier"),
-    }
-    floor: ClassVar[dict[str, float]] = {"kid": 0.0}
+    unit: ClassVar[str] = "feature units⁶"
+    meaning: ClassVar[str] = "unbiased MMD² with the cubic polynomial kernel, mean over random subsets"
 
     subsets: int = param(20, min=1, max=10_000, help="random subsets averaged")
     subset_size: int = param(1000, min=2, max=100_000, help="samples of each side per subset")
     seed: int = param(0, min=0, max=2**31 - 1, help="seed of the subset draws (an RNG of its own)")
 
-    def supports(self, dataset: Dataset) -> str | None:
-        return _needs_images(self.name, dataset)
-
-    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
-        clf = classifier_for(image_dataset(dataset, self.name))
+    def measure(self, clf: FeatureClassifier, ds: ImageDataset, *, real: Tensor, fake: Tensor) -> dict[str, float]:
         g = torch.Generator().manual_seed(self.seed)
         kid, _ = kernel_inception_distance(clf.features(fake), clf.features(real), self.subsets, self.subset_size, g)
-        return {"kid": kid, "classifier_acc": clf.accuracy}
+        return {"kid": kid}
 
 
 @dataclasses.dataclass(frozen=True)
-class PRDC(Metric):
+class PRDC(_ClassifierMetric):
     name: ClassVar[str] = "prdc"
     description: ClassVar[str] = "precision/recall (k=3) and density/coverage (k=5) in classifier features"
-    outputs: ClassVar[dict[str, str]] = {
-        "precision": MAX,
-        "recall": MAX,
-        "density": MAX,
-        "coverage": MAX,
-        "classifier_acc": "",
-    }
+    outputs: ClassVar[dict[str, str]] = {"precision": MAX, "recall": MAX, "density": MAX, "coverage": MAX}
     output_docs: ClassVar[dict[str, tuple[str, str]]] = {
         "precision": ("fraction", "generated samples inside the real k-NN manifold (Kynkäänniemi et al. 2019)"),
         "recall": ("fraction", "real samples inside the generated k-NN manifold (Kynkäänniemi et al. 2019)"),
         "density": ("ratio", "mean count of real k-NN balls holding each generated sample, / k (Naeem et al. 2020)"),
         "coverage": ("fraction", "real samples whose k-NN ball holds a generated sample (Naeem et al. 2020)"),
-        "classifier_acc": ("fraction", "held-out accuracy of the dataset's feature classifier"),
     }
 
     samples: int = param(2000, min=10, max=20_000, help="samples of each side (distances are quadratic in this)")
     k_pr: int = param(3, min=1, max=100, help="k of the precision/recall balls (Kynkäänniemi et al.)")
     k_dc: int = param(5, min=1, max=100, help="k of the density/coverage balls (Naeem et al.)")
 
-    def supports(self, dataset: Dataset) -> str | None:
-        return _needs_images(self.name, dataset)
-
-    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
-        clf = classifier_for(image_dataset(dataset, self.name))
+    def measure(self, clf: FeatureClassifier, ds: ImageDataset, *, real: Tensor, fake: Tensor) -> dict[str, float]:
         f = clf.features(_first(fake, self.samples))
         # the real manifold from distinct images: the harness draws real samples with replacement,
         # and copies of one image would shrink its k-NN ball to nothing on a small dataset
         r = torch.unique(clf.features(_first(real, self.samples)), dim=0)
         precision, recall = precision_recall(real=r, fake=f, k=self.k_pr)
         density, coverage = density_coverage(real=r, fake=f, k=self.k_dc)
-        return {
-            "precision": precision,
-            "recall": recall,
-            "density": density,
-            "coverage": coverage,
-            "classifier_acc": clf.accuracy,
-        }
+        return {"precision": precision, "recall": recall, "density": density, "coverage": coverage}
 
 
 @functools.lru_cache(maxsize=16)
@@ -245,7 +237,7 @@ def _real_mode_figures(dataset: ImageDataset, n: int, seed: int, classifier: str
 
 
 @dataclasses.dataclass(frozen=True)
-class ClassModes(Metric):
+class ClassModes(_ClassifierMetric):
     """Modes covered and KL(q_modes ‖ uniform), each sample's mode read by the dataset's classifier.
 
     A mode is a tuple of class labels, one per unit: on ``stacked-digits`` each of the three
@@ -262,7 +254,6 @@ class ClassModes(Metric):
         "modes_kl": MIN,
         "real_modes_covered": "",
         "real_modes_kl": "",
-        "classifier_acc": "",
     }
     output_docs: ClassVar[dict[str, tuple[str, str]]] = {
         "modes_covered": ("modes", "class tuples read by the classifier in at least one generated sample"),
@@ -270,18 +261,12 @@ class ClassModes(Metric):
         "modes_kl": ("nats", "KL(q_modes ‖ uniform) of the generated samples' class tuples"),
         "real_modes_covered": ("modes", "the same count for as many held-out real images"),
         "real_modes_kl": ("nats", "the same KL for as many held-out real images"),
-        "classifier_acc": ("fraction", "held-out accuracy of the dataset's feature classifier"),
     }
     coverage: ClassVar[Coverage | None] = Coverage(covered="modes_covered", total="modes_total")
 
     seed: int = param(12345, min=0, max=2**31 - 1, help="seed of the held-out real draws")
 
-    def supports(self, dataset: Dataset) -> str | None:
-        return _needs_images(self.name, dataset)
-
-    def compute(self, *, real: Tensor, fake: Tensor, dataset: Dataset) -> dict[str, float]:
-        ds = image_dataset(dataset, self.name)
-        clf = classifier_for(ds)
+    def measure(self, clf: FeatureClassifier, ds: ImageDataset, *, real: Tensor, fake: Tensor) -> dict[str, float]:
         n_modes = ds.n_classes**ds.units
         covered, kl = mode_figures(clf.classify(fake), ds.n_classes)
         real_covered, real_kl = _real_mode_figures(ds, len(fake), self.seed, str(clf.path))
@@ -291,7 +276,6 @@ class ClassModes(Metric):
             "modes_kl": kl,
             "real_modes_covered": real_covered,
             "real_modes_kl": real_kl,
-            "classifier_acc": clf.accuracy,
         }
 
 

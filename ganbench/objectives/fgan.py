@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 import torch
@@ -41,7 +42,8 @@ _LOG2 = math.log(2.0)
 
 @dataclasses.dataclass(frozen=True)
 class FGAN(Objective):
-    """Base of the f-GAN objectives: a subclass gives ``activation`` (g_f) and ``conjugate`` (f* ∘ g_f)."""
+    """Base of the f-GAN objectives: a subclass gives ``activation`` (g_f) and ``conjugate`` (f* ∘ g_f);
+    the built-in members below are made from their rows in the tables that follow."""
 
     family: ClassVar[str] = "f-gan"
     reference: ClassVar[str] = "Nowozin et al. 2016"
@@ -106,194 +108,117 @@ class FGAN(Objective):
         return mean(self.activation(real)) - mean(self.conjugate(fake))
 
 
-@dataclasses.dataclass(frozen=True)
-class KL(FGAN):
-    name: ClassVar[str] = "kl"
-    description: ClassVar[str] = "f-GAN, Kullback-Leibler KL(p‖q)"
-    divergence: ClassVar[str] = "Kullback-Leibler"
-    quantity: ClassVar[str] = "KL(p‖q)"
-    t_text: ClassVar[str] = "V"
-    c_text: ClassVar[str] = "exp(V - 1)"
-    f: ClassVar[str] = "u log u"
-    g_f: ClassVar[str] = "v"
-    f_star: ClassVar[str] = "exp(t - 1)"
+# The members, one row per divergence in each of the tables below, all keyed by the objective's name.
 
-    def activation(self, v: Tensor) -> Tensor:
-        return v
+#: what the listing says: the description (after "f-GAN, "), the divergence, the quantity reported and its range
+_REPORTED: dict[str, tuple[str, str, str, str]] = {
+    "kl": ("Kullback-Leibler KL(p‖q)", "Kullback-Leibler", "KL(p‖q)", ""),
+    "reverse-kl": ("reverse Kullback-Leibler KL(q‖p)", "reverse Kullback-Leibler", "KL(q‖p)", ""),
+    "pearson": ("Pearson χ²", "Pearson χ²", "Pearson χ²(p‖q) = ∫(p - q)²/q", ""),
+    "neyman": ("Neyman χ²", "Neyman χ²", "Neyman χ²(p‖q) = ∫(p - q)²/p", ""),
+    "hellinger": ("squared Hellinger", "squared Hellinger", "∫(√p - √q)²", "[0, 2]"),
+    "jeffrey": ("Jeffrey (symmetrised KL)", "Jeffrey", "KL(p‖q) + KL(q‖p)", ""),
+    "fgan-js": ("Jensen-Shannon", "Jensen-Shannon", "2·JSD", "[0, log 4]"),
+    "fgan-gan": ("the original GAN divergence", "Jensen-Shannon (GAN form)", "2·JSD - log 4", "[-log 4, 0]"),
+    "tv": ("total variation", "total variation", "TV = ½∫|p - q|", "[0, 1]"),
+}
 
-    def conjugate(self, v: Tensor) -> Tensor:
-        return torch.exp(v - 1.0)
+#: f(u), g_f(v) and f*(t) as Nowozin et al.'s Table 2 writes them
+_TABLE_2: dict[str, tuple[str, str, str]] = {
+    "kl": ("u log u", "v", "exp(t - 1)"),
+    "reverse-kl": ("-log u", "-exp(-v)", "-1 - log(-t)"),
+    "pearson": ("(u - 1)²", "v", "t²/4 + t"),
+    "neyman": ("(1 - u)²/u", "1 - exp(-v)", "2 - 2√(1 - t)"),
+    "hellinger": ("(√u - 1)²", "1 - exp(-v)", "t/(1 - t)"),
+    "jeffrey": ("(u - 1) log u", "v", "W(e^(1-t)) + 1/W(e^(1-t)) + t - 2"),
+    "fgan-js": ("-(u + 1) log((1 + u)/2) + u log u", "log 2 - log(1 + exp(-v))", "-log(2 - exp(t))"),
+    "fgan-gan": ("u log u - (u + 1) log(u + 1)", "-log(1 + exp(-v))", "-log(1 - exp(t))"),
+    "tv": ("½|u - 1|", "½ tanh v", "t"),
+}
 
-
-@dataclasses.dataclass(frozen=True)
-class ReverseKL(FGAN):
-    name: ClassVar[str] = "reverse-kl"
-    description: ClassVar[str] = "f-GAN, reverse Kullback-Leibler KL(q‖p)"
-    divergence: ClassVar[str] = "reverse Kullback-Leibler"
-    quantity: ClassVar[str] = "KL(q‖p)"
-    t_text: ClassVar[str] = "-exp(-V)"
-    c_text: ClassVar[str] = "V - 1"
-    f: ClassVar[str] = "-log u"
-    g_f: ClassVar[str] = "-exp(-v)"
-    f_star: ClassVar[str] = "-1 - log(-t)"
-
-    def activation(self, v: Tensor) -> Tensor:
-        return -torch.exp(-v)
-
-    def conjugate(self, v: Tensor) -> Tensor:
-        return v - 1.0  # -1 - log(exp(-v))
+#: an elementwise function of the raw critic output
+_Elementwise = Callable[[Tensor], Tensor]
 
 
-@dataclasses.dataclass(frozen=True)
-class Pearson(FGAN):
-    """f*(t) = t²/4 + t is the conjugate of (u - 1)² over all real u; over u ≥ 0 it is -1 for
-    t < -2, so for such outputs the bound is looser, never invalid."""
-
-    name: ClassVar[str] = "pearson"
-    description: ClassVar[str] = "f-GAN, Pearson χ²"
-    divergence: ClassVar[str] = "Pearson χ²"
-    quantity: ClassVar[str] = "Pearson χ²(p‖q) = ∫(p - q)²/q"
-    t_text: ClassVar[str] = "V"
-    c_text: ClassVar[str] = "V²/4 + V"
-    f: ClassVar[str] = "(u - 1)²"
-    g_f: ClassVar[str] = "v"
-    f_star: ClassVar[str] = "t²/4 + t"
-
-    def activation(self, v: Tensor) -> Tensor:
-        return v
-
-    def conjugate(self, v: Tensor) -> Tensor:
-        return 0.25 * v.square() + v
+def _jeffrey_conjugate(v: Tensor) -> Tensor:
+    """f*(g_f(v)) of the Jeffrey row, computed as its note says."""
+    w = wright_omega(1.0 - v)
+    return w + torch.exp(w + v - 1.0) + v - 2.0
 
 
-@dataclasses.dataclass(frozen=True)
-class Neyman(FGAN):
-    name: ClassVar[str] = "neyman"
-    description: ClassVar[str] = "f-GAN, Neyman χ²"
-    divergence: ClassVar[str] = "Neyman χ²"
-    quantity: ClassVar[str] = "Neyman χ²(p‖q) = ∫(p - q)²/p"
-    t_text: ClassVar[str] = "1 - exp(-V)"
-    c_text: ClassVar[str] = "2 - 2 exp(-V/2)"
-    f: ClassVar[str] = "(1 - u)²/u"
-    g_f: ClassVar[str] = "1 - exp(-v)"
-    f_star: ClassVar[str] = "2 - 2√(1 - t)"
-
-    def activation(self, v: Tensor) -> Tensor:
-        return -torch.expm1(-v)
-
-    def conjugate(self, v: Tensor) -> Tensor:
-        return -2.0 * torch.expm1(-0.5 * v)  # 2 - 2·sqrt(exp(-v))
-
-
-@dataclasses.dataclass(frozen=True)
-class Hellinger(FGAN):
-    name: ClassVar[str] = "hellinger"
-    description: ClassVar[str] = "f-GAN, squared Hellinger"
-    divergence: ClassVar[str] = "squared Hellinger"
-    quantity: ClassVar[str] = "∫(√p - √q)²"
-    bounds: ClassVar[str] = "[0, 2]"
-    t_text: ClassVar[str] = "1 - exp(-V)"
-    c_text: ClassVar[str] = "exp(V) - 1"
-    f: ClassVar[str] = "(√u - 1)²"
-    g_f: ClassVar[str] = "1 - exp(-v)"
-    f_star: ClassVar[str] = "t/(1 - t)"
-
-    def activation(self, v: Tensor) -> Tensor:
-        return -torch.expm1(-v)
-
-    def conjugate(self, v: Tensor) -> Tensor:
-        return torch.expm1(v)  # (1 - e^-v)/e^-v
+#: g_f(V) and f*(g_f(V)) as the code computes them from the raw critic output, as text and as a function.
+_COMPUTED: dict[str, tuple[str, _Elementwise, str, _Elementwise]] = {
+    "kl": ("V", lambda v: v, "exp(V - 1)", lambda v: torch.exp(v - 1.0)),
+    # the conjugate: -1 - log(exp(-v))
+    "reverse-kl": ("-exp(-V)", lambda v: -torch.exp(-v), "V - 1", lambda v: v - 1.0),
+    "pearson": ("V", lambda v: v, "V²/4 + V", lambda v: 0.25 * v.square() + v),
+    # the conjugate: 2 - 2·sqrt(exp(-v))
+    "neyman": ("1 - exp(-V)", lambda v: -torch.expm1(-v), "2 - 2 exp(-V/2)", lambda v: -2.0 * torch.expm1(-0.5 * v)),
+    # the conjugate: (1 - e^-v)/e^-v
+    "hellinger": ("1 - exp(-V)", lambda v: -torch.expm1(-v), "exp(V) - 1", torch.expm1),
+    "jeffrey": ("V", lambda v: v, "ω + 1/ω + V - 2, ω = W(e^(1 - V))", _jeffrey_conjugate),
+    # the conjugate: -log(2 - 2σ(v)) = -log 2 - log σ(-v)
+    "fgan-js": (
+        "log 2 - softplus(-V)",
+        lambda v: _LOG2 - F.softplus(-v),
+        "softplus(V) - log 2",
+        lambda v: F.softplus(v) - _LOG2,
+    ),
+    # the activation is log σ(v), the conjugate -log(1 - σ(v))
+    "fgan-gan": ("-softplus(-V)", lambda v: -F.softplus(-v), "softplus(V)", F.softplus),
+    "tv": ("½ tanh V", lambda v: 0.5 * torch.tanh(v), "½ tanh V", lambda v: 0.5 * torch.tanh(v)),
+}
 
 
-@dataclasses.dataclass(frozen=True)
-class Jeffrey(FGAN):
-    """f*(t) = W(e^{1-t}) + 1/W(e^{1-t}) + t - 2 with W the principal Lambert W.  With
+#: what a row's formulas leave unsaid: the class's documentation
+_NOTES: dict[str, str] = {
+    "pearson": """f*(t) = t²/4 + t is the conjugate of (u - 1)² over all real u; over u ≥ 0 it is -1 for
+    t < -2, so for such outputs the bound is looser, never invalid.""",
+    "jeffrey": """f*(t) = W(e^{1-t}) + 1/W(e^{1-t}) + t - 2 with W the principal Lambert W.  With
     ω = W(e^{1-v}) = wright_omega(1 - v), log ω = 1 - v - ω, so 1/ω = exp(ω + v - 1):
-    no e^{1-v} is formed and no division by a tiny ω."""
-
-    name: ClassVar[str] = "jeffrey"
-    description: ClassVar[str] = "f-GAN, Jeffrey (symmetrised KL)"
-    divergence: ClassVar[str] = "Jeffrey"
-    quantity: ClassVar[str] = "KL(p‖q) + KL(q‖p)"
-    t_text: ClassVar[str] = "V"
-    c_text: ClassVar[str] = "ω + 1/ω + V - 2, ω = W(e^(1 - V))"
-    f: ClassVar[str] = "(u - 1) log u"
-    g_f: ClassVar[str] = "v"
-    f_star: ClassVar[str] = "W(e^(1-t)) + 1/W(e^(1-t)) + t - 2"
-
-    def activation(self, v: Tensor) -> Tensor:
-        return v
-
-    def conjugate(self, v: Tensor) -> Tensor:
-        w = wright_omega(1.0 - v)
-        return w + torch.exp(w + v - 1.0) + v - 2.0
+    no e^{1-v} is formed and no division by a tiny ω.""",
+    "fgan-gan": """The original GAN's critic written as an f-GAN: the critic loss equals the minimax
+    one, E softplus(-V) + E softplus(V); the estimate is minus it.""",
+    "tv": """f is not differentiable at 1: the supremum is approached as V → ±∞ where p ≷ q.
+    g_f = f* ∘ g_f here, so the saturating and non-saturating generator losses coincide.""",
+}
 
 
-@dataclasses.dataclass(frozen=True)
-class JensenShannon(FGAN):
-    name: ClassVar[str] = "fgan-js"
-    description: ClassVar[str] = "f-GAN, Jensen-Shannon"
-    divergence: ClassVar[str] = "Jensen-Shannon"
-    quantity: ClassVar[str] = "2·JSD"
-    bounds: ClassVar[str] = "[0, log 4]"
-    t_text: ClassVar[str] = "log 2 - softplus(-V)"
-    c_text: ClassVar[str] = "softplus(V) - log 2"
-    f: ClassVar[str] = "-(u + 1) log((1 + u)/2) + u log u"
-    g_f: ClassVar[str] = "log 2 - log(1 + exp(-v))"
-    f_star: ClassVar[str] = "-log(2 - exp(t))"
-
-    def activation(self, v: Tensor) -> Tensor:
-        return _LOG2 - F.softplus(-v)
-
-    def conjugate(self, v: Tensor) -> Tensor:
-        return F.softplus(v) - _LOG2  # -log(2 - 2σ(v)) = -log 2 - log σ(-v)
-
-
-@dataclasses.dataclass(frozen=True)
-class GAN(FGAN):
-    """The original GAN's critic written as an f-GAN: the critic loss equals the minimax
-    one, E softplus(-V) + E softplus(V); the estimate is minus it."""
-
-    name: ClassVar[str] = "fgan-gan"
-    description: ClassVar[str] = "f-GAN, the original GAN divergence"
-    divergence: ClassVar[str] = "Jensen-Shannon (GAN form)"
-    quantity: ClassVar[str] = "2·JSD - log 4"
-    bounds: ClassVar[str] = "[-log 4, 0]"
-    t_text: ClassVar[str] = "-softplus(-V)"
-    c_text: ClassVar[str] = "softplus(V)"
-    f: ClassVar[str] = "u log u - (u + 1) log(u + 1)"
-    g_f: ClassVar[str] = "-log(1 + exp(-v))"
-    f_star: ClassVar[str] = "-log(1 - exp(t))"
-
-    def activation(self, v: Tensor) -> Tensor:
-        return -F.softplus(-v)  # log σ(v)
-
-    def conjugate(self, v: Tensor) -> Tensor:
-        return F.softplus(v)  # -log(1 - σ(v))
+def _member(class_name: str, name: str) -> type[FGAN]:
+    """The objective ``name`` of the tables: a subclass of :class:`FGAN` named ``class_name``
+    (the name it has in this module, so that it pickles)."""
+    description, divergence, quantity, bounds = _REPORTED[name]
+    f, g_f, f_star = _TABLE_2[name]
+    t_text, activation, c_text, conjugate = _COMPUTED[name]
+    namespace = {
+        "__module__": __name__,
+        "__qualname__": class_name,
+        "__doc__": _NOTES.get(name),
+        "name": name,
+        "description": f"f-GAN, {description}",
+        "divergence": divergence,
+        "quantity": quantity,
+        "bounds": bounds,
+        "f": f,
+        "g_f": g_f,
+        "f_star": f_star,
+        "t_text": t_text,
+        "c_text": c_text,
+        "activation": staticmethod(activation),
+        "conjugate": staticmethod(conjugate),
+    }
+    return dataclasses.dataclass(frozen=True)(type(class_name, (FGAN,), namespace))
 
 
-@dataclasses.dataclass(frozen=True)
-class TotalVariation(FGAN):
-    """f is not differentiable at 1: the supremum is approached as V → ±∞ where p ≷ q.
-    g_f = f* ∘ g_f here, so the saturating and non-saturating generator losses coincide."""
-
-    name: ClassVar[str] = "tv"
-    description: ClassVar[str] = "f-GAN, total variation"
-    divergence: ClassVar[str] = "total variation"
-    quantity: ClassVar[str] = "TV = ½∫|p - q|"
-    bounds: ClassVar[str] = "[0, 1]"
-    t_text: ClassVar[str] = "½ tanh V"
-    c_text: ClassVar[str] = "½ tanh V"
-    f: ClassVar[str] = "½|u - 1|"
-    g_f: ClassVar[str] = "½ tanh v"
-    f_star: ClassVar[str] = "t"
-
-    def activation(self, v: Tensor) -> Tensor:
-        return 0.5 * torch.tanh(v)
-
-    def conjugate(self, v: Tensor) -> Tensor:
-        return 0.5 * torch.tanh(v)
-
+KL = _member("KL", "kl")
+ReverseKL = _member("ReverseKL", "reverse-kl")
+Pearson = _member("Pearson", "pearson")
+Neyman = _member("Neyman", "neyman")
+Hellinger = _member("Hellinger", "hellinger")
+Jeffrey = _member("Jeffrey", "jeffrey")
+JensenShannon = _member("JensenShannon", "fgan-js")
+GAN = _member("GAN", "fgan-gan")
+TotalVariation = _member("TotalVariation", "tv")
 
 MEMBERS: tuple[type[FGAN], ...] = (
     KL,

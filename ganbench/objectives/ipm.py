@@ -12,6 +12,12 @@ from ganbench.hookspecs import Register, hookimpl
 from ganbench.objectives.base import Objective, mean
 
 
+def _wgan_hyper(lr: float, beta2: float, **rest: Any) -> dict[str, Any]:
+    """The WGAN papers' recipe: 5 critic steps per generator step, one learning rate for both
+    networks and β1 = 0; ``rest`` is what enforces the Lipschitz constraint."""
+    return {"n_critic": 5, "lr_g": lr, "lr_d": lr, "betas": (0.0, beta2), **rest}
+
+
 @dataclasses.dataclass(frozen=True)
 class WassersteinGP(Objective):
     """Kantorovich–Rubinstein dual: W1 = sup over 1-Lipschitz D of E_p D - E_q D.
@@ -24,14 +30,7 @@ class WassersteinGP(Objective):
     divergence: ClassVar[str] = "Wasserstein-1"
     reports: ClassVar[str] = "W1 = E_p D - E_q D"
     reference: ClassVar[str] = "Gulrajani et al. 2017"
-    hyper: ClassVar[dict[str, Any]] = {
-        "n_critic": 5,
-        "lr_g": 1e-4,
-        "lr_d": 1e-4,
-        "betas": (0.0, 0.9),
-        "penalty": "gp",
-        "penalty_weight": 10.0,
-    }
+    hyper: ClassVar[dict[str, Any]] = _wgan_hyper(1e-4, 0.9, penalty="gp", penalty_weight=10.0)
 
     def describe_generator(self) -> str:
         return "-E D(G(z))"
@@ -60,13 +59,7 @@ class WassersteinClip(WassersteinGP):
     description: ClassVar[str] = "Wasserstein critic with weight clipping"
     reports: ClassVar[str] = "K·W1 ≥ E_p D - E_q D (K: the clipped critic's Lipschitz constant)"
     reference: ClassVar[str] = "Arjovsky et al. 2017"
-    hyper: ClassVar[dict[str, Any]] = {
-        "n_critic": 5,
-        "lr_g": 5e-5,
-        "lr_d": 5e-5,
-        "betas": (0.0, 0.99),
-        "clip": 0.01,
-    }
+    hyper: ClassVar[dict[str, Any]] = _wgan_hyper(5e-5, 0.99, clip=0.01)
 
 
 @hookimpl
