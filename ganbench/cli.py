@@ -11,12 +11,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ganbench import __version__
 from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
 from ganbench.plugins import ENV_ALLOW, load_plugins
 from ganbench.registry import KINDS, Registry
 from ganbench.status import Status
+from ganbench.version import __version__
 
 if TYPE_CHECKING:
     from ganbench.metrics import Metric

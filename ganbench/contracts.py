@@ -96,10 +96,6 @@ def signature_text(name: str, fn: Callable[..., Any]) -> str:
     return f"{name}({', '.join(parts)})"
 
 
-def _shape(fn: Callable[..., Any]) -> list[tuple[str, Any]]:
-    return [(p.name, p.kind) for p in inspect.signature(fn).parameters.values()]
-
-
 def compatible(expected: Callable[..., Any], given: Callable[..., Any]) -> bool:
     """Whether ``given`` takes exactly the parameters of ``expected``: the same positional names in
     the same order, the same keyword-only names, a default wherever ``expected`` has one; extra

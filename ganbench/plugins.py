@@ -36,10 +36,11 @@ from typing import Any
 
 import pluggy
 
-from ganbench import __version__, hookspecs
+from ganbench import hookspecs
 from ganbench.errors import ConfigError, GanbenchError
 from ganbench.providers import distribution_provider, file_provider
 from ganbench.registry import BUILTIN, HOOKS, IN_PROCESS, KINDS, PluginInfo, Registry
+from ganbench.version import __version__
 
 #: modules whose hook implementations provide the built-in components
 BUILTIN_MODULES = (

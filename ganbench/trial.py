@@ -14,7 +14,6 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from ganbench import __version__
 from ganbench.components import restore
 from ganbench.config import Convergence, Hyper, Train
 from ganbench.datasets.base import Dataset
@@ -25,6 +24,7 @@ from ganbench.objectives.base import Objective, Penalty
 from ganbench.registry import Registry
 from ganbench.results.ids import trial_id
 from ganbench.status import FINAL, STORED, Status
+from ganbench.version import __version__
 
 __all__ = [
     "FINAL",

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ganbench import __version__
 from ganbench.registry import Registry
 from ganbench.report import budget, columns, context, divergences, figures, ranking
 from ganbench.report.document import Block, Bullets, Document, Heading, Paragraph
@@ -25,6 +24,7 @@ from ganbench.report.metric_tables import (
 )
 from ganbench.report.plotting import FORMS, palette
 from ganbench.report.stats import ALPHA, BEST_RULE, INTERVAL
+from ganbench.version import __version__
 
 headline = columns.headline  # the metrics a report ranks and tests (``--metric`` picks among them)
 
