@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from ganbench.device import resolve_device
 from ganbench.errors import ConfigError, GanbenchError
+from ganbench.kinds import KINDS, SCAFFOLDED
 from ganbench.plugins import ENV_ALLOW, load_plugins
-from ganbench.registry import KINDS, Registry
+from ganbench.registry import Registry
 from ganbench.status import Status
 from ganbench.version import __version__
 
@@ -295,15 +296,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     from ganbench import scaffold
 
     names = scaffold.check_name(args.kind, args.name)
-    kinds, _, use = scaffold.KINDS[args.kind]
+    kinds = names.row.plural
     registry = load_plugins(None)
     if args.name in registry.items[kinds]:
         owner = registry.owners[(kinds, args.name)]
         raise ConfigError(
-            f"ganbench new {args.kind}: '{args.name}' is already the name of {scaffold.article(args.kind)} "
+            f"ganbench new {args.kind}: '{args.name}' is already the name of {names.row.article} "
             f"({owner.name}, {owner.source}); choose another"
         )
-    suite_line = use.format(name=args.name)
+    suite_line = names.use
     if args.package is not None:
         root = Path(args.package)
         files = scaffold.write_package(names, root)
@@ -461,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     plugins.set_defaults(func=cmd_plugins)
 
     new = sub.add_parser("new", help="write a working starting point for a plugin: a file, or a package")
-    new.add_argument("kind", choices=("objective", "dataset", "metric", "model", "penalty"))
+    new.add_argument("kind", choices=tuple(SCAFFOLDED))
     new.add_argument("name", help="the component's name, as a suite names it (my-loss)")
     new.add_argument(
         "--package", default=None, metavar="DIR", help="write a pip-installable package in DIR, with a test"
