@@ -109,11 +109,12 @@ def _outcome(result: dict[str, Any], metrics: Sequence[type[Metric]]) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ganbench.environment import run_environment
+    from ganbench.executors import init_worker
     from ganbench.results import SuiteStore
     from ganbench.suite import load_suite
     from ganbench.training import EngineOptions, run_group
     from ganbench.training.grouping import plan_groups
-    from ganbench.training.signals import init_worker, use_registry
+    from ganbench.training.signals import use_registry
 
     registry = _registry(args)
     suite = load_suite(args.suite, registry)
