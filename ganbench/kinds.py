@@ -63,8 +63,10 @@ class Kind:
         return f"{'an' if self.singular[0] in 'aeiou' else 'a'} {self.singular}"
 
     def base_class(self) -> type:
+        """The base class itself, its module imported now (most import torch)."""
         cls = resolve(self.base)
-        assert isinstance(cls, type), self.base
+        if not isinstance(cls, type):
+            raise TypeError(f"{self.base} is not a class")
         return cls
 
     @property
