@@ -69,13 +69,12 @@ def per_task(n: int) -> None:
     import functools
 
     from ganbench.environment import run_environment
-    from ganbench.executors import ProcessExecutor
+    from ganbench.executors import ProcessExecutor, init_worker
     from ganbench.executors_ray import RayExecutor
     from ganbench.plugins import load_plugins
     from ganbench.results import SuiteStore
     from ganbench.suite import load_suite
     from ganbench.training import EngineOptions, run_group
-    from ganbench.training.signals import init_worker
 
     registry = load_plugins(None)
     setup = functools.partial(init_worker, None, 1)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import importlib
 import typing
 
-__version__ = "0.1.0"
-
 from ganbench.components import Component, param
 from ganbench.hookspecs import hookimpl
+from ganbench.version import __version__
 
 if typing.TYPE_CHECKING:
     from ganbench.datasets.base import Dataset, GaussianMixture

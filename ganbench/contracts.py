@@ -12,60 +12,18 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
-from ganbench.datasets.base import Dataset
+from ganbench import kinds
 from ganbench.errors import GanbenchError
-from ganbench.executors import Executor
 from ganbench.metrics.base import DIRECTIONS, Coverage, Metric
-from ganbench.models.base import Model
-from ganbench.objectives.base import Objective, Penalty
+
+if TYPE_CHECKING:
+    from ganbench.objectives.base import Objective
 
 
 class Refused(GanbenchError):
     """A component that its plugin may not register; the message is one line with the reason."""
-
-
-#: the base class of each kind of component
-BASES: dict[str, type] = {
-    "objectives": Objective,
-    "penalties": Penalty,
-    "datasets": Dataset,
-    "models": Model,
-    "metrics": Metric,
-    "executors": Executor,
-}
-#: the public name of each base class, as a plugin imports it
-PUBLIC = {
-    Objective: "ganbench.Objective",
-    Penalty: "ganbench.Penalty",
-    Dataset: "ganbench.Dataset",
-    Model: "ganbench.Model",
-    Metric: "ganbench.Metric",
-    Executor: "ganbench.Executor",
-}
-#: what a class must define itself (a method, or a property where marked so)
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "objectives": ("critic_loss", "generator_loss", "estimate"),
-    "penalties": ("__call__",),
-    "datasets": ("shape", "sample"),
-    "models": ("latent_shape", "build"),
-    "metrics": ("compute",),
-    "executors": ("submit",),
-}
-#: methods whose signature, where a class defines them, must be the base class's
-SIGNATURES: dict[str, tuple[str, ...]] = {
-    "objectives": ("critic_loss", "generator_loss", "estimate", "describe_generator"),
-    "penalties": ("__call__",),
-    "datasets": ("sample", "mode_centers", "mode_weights"),
-    "models": ("build",),
-    "metrics": ("compute", "supports", "due", "resolve", "recorded"),
-    "executors": ("__init__", "submit", "shutdown", "interrupt"),
-}
-PROPERTIES: dict[str, tuple[str, ...]] = {
-    "datasets": ("shape", "mode_sigma"),
-    "models": ("latent_shape",),
-}
 
 
 def where(cls: type) -> str:
@@ -94,10 +52,6 @@ def signature_text(name: str, fn: Callable[..., Any]) -> str:
         else:
             parts.append(p.name if p.default is p.empty else f"{p.name}={p.default!r}")
     return f"{name}({', '.join(parts)})"
-
-
-def _shape(fn: Callable[..., Any]) -> list[tuple[str, Any]]:
-    return [(p.name, p.kind) for p in inspect.signature(fn).parameters.values()]
 
 
 def compatible(expected: Callable[..., Any], given: Callable[..., Any]) -> bool:
@@ -135,30 +89,32 @@ def _own(cls: type, base: type, attr: str) -> bool:
 
 
 def check(kind: str, obj: Any) -> None:
-    """Raise :class:`Refused` if ``obj`` may not be registered as a component of ``kind``."""
-    singular = kind[:-1] if kind != "penalties" else "penalty"
-    base = BASES[kind]
-    public = PUBLIC[base]
+    """Raise :class:`Refused` if ``obj`` may not be registered as a component of ``kind``
+    (plural, as the registry names kinds: 'objectives'); the contract is the kind's row of
+    :data:`ganbench.kinds.TABLE`."""
+    row = kinds.get(kind)
+    singular = row.singular
+    base = row.base_class()
     if not inspect.isclass(obj):
         raise Refused(f"registered {obj!r} as a {singular}, which is not a class: register the class itself")
     at = where(obj)
     if not issubclass(obj, base):
-        raise Refused(f"{at}: a {singular} must be a subclass of {public}")
+        raise Refused(f"{at}: a {singular} must be a subclass of {row.public}")
     name = getattr(obj, "name", None)
     if not isinstance(name, str) or not name:
         raise Refused(f'{at}: a {singular} needs a name: name: ClassVar[str] = "my-{singular}"')
     at = f"{singular} '{name}' ({at})"
-    if base is not Executor and "__dataclass_fields__" not in vars(obj):
+    if row.dataclass and "__dataclass_fields__" not in vars(obj):
         raise Refused(f"{at}: decorate it with @dataclasses.dataclass(frozen=True), so its options are fields")
-    for attr in REQUIRED[kind]:
+    for attr in row.required:
         if not _own(obj, base, attr):
             expected = getattr(base, attr)
             text = f"@property {attr}" if isinstance(expected, property) else signature_text(attr, expected)
             raise Refused(f"{at}: it does not define {text}")
-    for attr in PROPERTIES.get(kind, ()):
+    for attr in row.properties:
         if _own(obj, base, attr) and not isinstance(inspect.getattr_static(obj, attr), property):
             raise Refused(f"{at}: {attr} must be a property (@property def {attr}(self)), not a method")
-    for attr in SIGNATURES[kind]:
+    for attr in row.signatures:
         if not _own(obj, base, attr):
             continue
         expected, given = getattr(base, attr), getattr(obj, attr)
@@ -169,16 +125,20 @@ def check(kind: str, obj: Any) -> None:
         raise Refused(
             f"{at}: {signature_text(attr, given)} does not match the expected {signature_text(attr, expected)}"
         )
-    if kind == "objectives":
-        try:
-            cast("type[Objective]", obj).default_hyper()
-        except GanbenchError as exc:  # 'objective 'x': hyper.lr_g: must be > 0.0, got -0.0001'
-            raise Refused(f"{at}: {str(exc).removeprefix(f'objective {name!r}: ')}") from None
-    if kind == "metrics":
-        _check_metric(cast("type[Metric]", obj), at)
+    if row.declarations:
+        kinds.resolve(row.declarations)(obj, at)
 
 
-def _check_metric(cls: type[Metric], at: str) -> None:
+def objective_declarations(cls: type[Objective], at: str) -> None:
+    """An objective's default hyperparameters are valid."""
+    try:
+        cls.default_hyper()
+    except GanbenchError as exc:  # 'objective 'x': hyper.lr_g: must be > 0.0, got -0.0001'
+        raise Refused(f"{at}: {str(exc).removeprefix(f'objective {cls.name!r}: ')}") from None
+
+
+def metric_declarations(cls: type[Metric], at: str) -> None:
+    """A metric's outputs, coverage and floor are declared as a report reads them."""
     outputs = cls.outputs
     if not isinstance(outputs, dict) or not outputs:
         raise Refused(f'{at}: declare its outputs: outputs: ClassVar[dict[str, str]] = {{"my_output": "min"}}')

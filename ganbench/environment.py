@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from ganbench import __version__
+from ganbench.version import __version__
 
 
 def _cpu_model() -> str:

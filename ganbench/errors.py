@@ -21,10 +21,6 @@ class ConfigError(GanbenchError):
         self.key = key
 
 
-class PluginError(GanbenchError):
-    """A plugin could not be loaded or registered something invalid (exit status 2)."""
-
-
 class TrialDiverged(Exception):
     """A loss or a parameter became NaN or infinite during training."""
 

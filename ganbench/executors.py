@@ -7,7 +7,9 @@ import contextlib
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+import sys
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from ganbench.device import resolve_device
@@ -103,6 +105,39 @@ class ProcessExecutor(Executor):
         for proc in list(getattr(self.pool, "_processes", {}).values()):
             with contextlib.suppress(ProcessLookupError, AttributeError):
                 os.kill(proc.pid, signal.SIGINT)
+
+
+def init_worker(plugins_dir: Sequence[str] | None, threads: int) -> None:
+    """The ``setup`` of a fresh worker process (a process pool's, a Ray worker's): pin torch
+    threads, load the plugins (built-ins, entry points, and the parent's plugin directories,
+    in order) and hand their registry to the trials this process trains. An idle worker
+    ignores SIGINT (the parent forwards it while a trial trains) and dies with its parent."""
+    import torch
+
+    from ganbench.plugins import load_plugins
+    from ganbench.training.signals import use_registry
+
+    torch.set_num_threads(threads)
+    warnings.filterwarnings("ignore", message=".*TF32.*")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    use_registry(load_plugins(plugins_dir), threads)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker if the parent dies (say, by SIGKILL),
+    so no orphan keeps training and holding a trial's lock."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent already died before prctl
+            os._exit(1)
+    except OSError:
+        pass
 
 
 @hookimpl

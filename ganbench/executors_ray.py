@@ -31,24 +31,20 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import dataclasses
 import os
-import pickle
-import shutil
 import socket
 import sys
-import tempfile
-import threading
 import time
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ganbench.errors import ConfigError
 from ganbench.executors import Executor
 from ganbench.hookspecs import Register, hookimpl
-from ganbench.status import Status
+from ganbench.ray_storage import nodes_not_seeing, start_sink
+from ganbench.ray_tasks import ganbench_group
+from ganbench.text import plural
 
 #: how often Ray reruns a task whose worker process or node died
 RETRIES = 3
@@ -132,9 +128,9 @@ class RayExecutor(Executor):
         if self.owns and not address:
             where = "a local Ray instance"
         print(
-            f"ray: {where}: {_count(len(nodes), 'node')}, {_count(resources.get('CPU', 0), 'CPU')}, "
-            f"{_count(resources.get('GPU', 0), 'GPU')}; each task (one group of trials) asks for "
-            f"{_count(self.cpus, 'CPU')} and {_count(self.gpus, 'GPU')}",
+            f"ray: {where}: {plural(len(nodes), 'node')}, {plural(resources.get('CPU', 0), 'CPU')}, "
+            f"{plural(resources.get('GPU', 0), 'GPU')}; each task (one group of trials) asks for "
+            f"{plural(self.cpus, 'CPU')} and {plural(self.gpus, 'GPU')}",
             file=sys.stderr,
         )
         need = {"CPU": self.cpus, "GPU": self.gpus}
@@ -156,7 +152,7 @@ class RayExecutor(Executor):
         if self.storage is None:
             self.storage = self._choose_storage(Path(paths[0]).parent)
             if self.storage == "driver":
-                self.sink = _start_sink(self.ray)
+                self.sink = start_sink(self.ray)
         task = self.task.options(
             num_cpus=self.cpus, num_gpus=self.gpus, max_retries=RETRIES, retry_exceptions=False, name="ganbench_group"
         )
@@ -207,10 +203,6 @@ class RayExecutor(Executor):
             self.ray.shutdown()
 
 
-def _count(n: float, unit: str) -> str:
-    return f"{n:g} {unit}{'s' * (n != 1)}"
-
-
 def _connect(ray: Any, address: str | None, num_cpus: float) -> None:
     """Connect to the cluster at ``address``, or start a local instance; one-line errors."""
     quiet = {"logging_level": "warning", "include_dashboard": False}
@@ -234,190 +226,6 @@ def _connect(ray: Any, address: str | None, num_cpus: float) -> None:
         ray.init(address=address, logging_level="warning")
     except ConnectionError as exc:
         raise ConfigError(f"--ray-address {address}: {exc}") from None
-
-
-def nodes_not_seeing(ray: Any, directory: Path) -> list[str]:
-    """The alive nodes on which ``directory`` does not hold a probe file the driver just wrote there."""
-    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-    token = uuid.uuid4().hex
-    probe = directory / f".ganbench-probe-{token}"
-    probe.write_text(token)
-    try:
-        check = ray.remote(_sees)
-        nodes = [n for n in ray.nodes() if n.get("Alive")]
-        refs = [
-            check.options(
-                num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False)
-            ).remote(str(probe), token)
-            for n in nodes
-        ]
-        seen = ray.get(refs)
-    finally:
-        probe.unlink(missing_ok=True)
-    return [_label(n["NodeManagerAddress"], n["NodeID"]) for n, ok in zip(nodes, seen, strict=True) if not ok]
-
-
-def _sees(path: str, token: str) -> bool:
-    try:
-        return Path(path).read_text() == token
-    except OSError:
-        return False
-
-
-def _label(ip: str, node_id: str) -> str:
-    return f"{ip} ({node_id[:8]})"
-
-
-def _start_sink(ray: Any) -> Any:
-    """The actor that writes trial files on the driver's node (where the results directory is)."""
-    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-    here = ray.get_runtime_context().get_node_id()
-    sink = (
-        ray.remote(TrialSink)
-        .options(
-            num_cpus=0,
-            max_concurrency=16,
-            scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False),
-            name=f"ganbench-sink-{uuid.uuid4().hex[:8]}",
-        )
-        .remote()
-    )
-    ray.get(sink.ready.remote())
-    return sink
-
-
-class TrialSink:
-    """Holds the stored trial directories on the driver's node: hands out their files, applies
-    the changes tasks send, and holds each trial's lock from a task's first fetch to its last
-    change (across retries of the task), so no other ganbench run trains it meanwhile."""
-
-    def __init__(self) -> None:
-        from ganbench.locks import TrialLock
-
-        self._lock_cls = TrialLock
-        self.locks: dict[str, Any] = {}
-        self.mutex = threading.Lock()
-
-    def ready(self) -> bool:
-        return True
-
-    def fetch(self, path: str) -> dict[str, bytes] | None:
-        """The stored files of the trial at ``path``, its lock now held; None if another run holds it."""
-        from ganbench.results.mirror import read_tree
-
-        with self.mutex:
-            if path not in self.locks:
-                Path(path).mkdir(parents=True, exist_ok=True)
-                lock = self._lock_cls(Path(path)).__enter__()
-                if not lock.acquired:
-                    lock.__exit__(None, None, None)
-                    return None
-                self.locks[path] = lock
-        return read_tree(Path(path))
-
-    def put(self, path: str, change: Any, release: bool = False) -> None:
-        from ganbench.results.mirror import apply
-
-        apply(Path(path), change)
-        if release:
-            with self.mutex:
-                lock = self.locks.pop(path, None)
-            if lock is not None:
-                lock.__exit__(None, None, None)
-
-
-# ---------------------------------------------------------------------------- in a Ray worker
-
-#: what a worker process set up once: the setup it ran, its environment records
-_READY: dict[Any, Any] = {}
-
-
-def _environment(device: str, jobs: int, threads: int, node: str) -> dict[str, Any]:
-    """This node's versions and hardware (:func:`ganbench.environment.run_environment`), once per worker."""
-    from ganbench.environment import run_environment
-
-    key = ("environment", device, jobs, threads)
-    if key not in _READY:
-        _READY[key] = {**run_environment(device, jobs, threads), "node": node}
-    return dict(_READY[key])
-
-
-def ganbench_group(
-    trials: Sequence[Any], paths: Sequence[str], device: str, options: Any, setup: Any, storage: str, sink: Any
-) -> list[dict[str, Any]]:
-    """One Ray task: set the worker up (once per worker process), then train the group with
-    its files in place (``shared``) or in a scratch directory mirrored to the driver."""
-    import ray
-
-    from ganbench.training.run import run_group
-
-    context = ray.get_runtime_context()
-    node = _label(ray.util.get_node_ip_address(), context.get_node_id())
-    key = pickle.dumps(setup)
-    try:
-        if _READY.get("setup") != key:
-            setup()
-            _READY["setup"] = key
-        if storage == "shared" and not Path(paths[0]).parent.is_dir():
-            raise ConfigError(
-                f"{Path(paths[0]).parent} does not exist on this node: the results directory is not shared; "
-                "use --ray-storage driver"
-            )
-    except Exception as exc:  # a node that cannot run ganbench trials as asked: say which and why
-        message = f"on node {node}: {type(exc).__name__}: {exc}"
-        return [{"status": Status.ERROR, "message": message, "logs": [], "node": node} for _ in trials]
-    env = dict(options.environment or {})
-    if env:  # the hardware and versions of the node the trials train on, not the driver's
-        env.update(_environment(device, env.get("jobs", 1), env.get("threads", 1), node))
-    options = dataclasses.replace(options, environment=env or None)
-    if storage == "shared":
-        results = run_group(trials, paths, device, options)
-    else:
-        results = _run_mirrored(trials, paths, device, options, sink)
-    return [{**r, "node": node} for r in results]
-
-
-def _run_mirrored(
-    trials: Sequence[Any], paths: Sequence[str], device: str, options: Any, sink: Any
-) -> list[dict[str, Any]]:
-    """Train in a scratch directory on this node, sending each trial's files to the driver's
-    copy at every checkpoint and when the trial's attempt ends."""
-    import ray
-
-    from ganbench.results.mirror import Mirror
-    from ganbench.training.run import run_group
-
-    scratch = Path(tempfile.mkdtemp(prefix="ganbench-ray-"))
-    try:
-        mirrors: dict[str, tuple[str, Mirror]] = {}
-        results: dict[str, dict[str, Any]] = {}
-        for path in paths:
-            files = ray.get(sink.fetch.remote(path))
-            if files is None:
-                results[path] = {"status": Status.LOCKED, "message": "another ganbench run is training it", "logs": []}
-                continue
-            mirror = Mirror(scratch / Path(path).name)
-            mirror.load(files)
-            mirrors[str(mirror.path)] = (path, mirror)
-
-        def send(td: Any) -> None:
-            path, mirror = mirrors[str(td.path)]
-            change = mirror.changes()
-            if change:
-                ray.get(sink.put.remote(path, change))
-
-        run = [(t, p) for t, p in zip(trials, paths, strict=True) if p not in results]
-        local = [str(scratch / Path(p).name) for _, p in run]
-        done = run_group([t for t, _ in run], local, device, dataclasses.replace(options, on_checkpoint=send))
-        for (_, path), result in zip(run, done, strict=True):
-            results[path] = result
-        for path, mirror in mirrors.values():
-            ray.get(sink.put.remote(path, mirror.changes(), release=True))
-        return [results[p] for p in paths]
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @hookimpl

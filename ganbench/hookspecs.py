@@ -1,4 +1,5 @@
-"""The hooks a ganbench plugin can implement.
+"""The hooks a ganbench plugin can implement: one per kind of component of
+:data:`ganbench.kinds.TABLE`, named ``register_<kind>`` by it.
 
 Every hook hands the plugin a ``register`` callback; the plugin calls it once per
 component class it provides.  Built-in components are registered through exactly these

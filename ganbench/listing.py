@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import typing
+from collections.abc import Callable
 from typing import Any, Literal
 
 from tabulate import tabulate
 
+from ganbench import kinds
 from ganbench.components import param_table
+from ganbench.kinds import Kind
 from ganbench.objectives.base import Hyper, Objective
-from ganbench.registry import SINGULAR, Registry
-
-OBJECTIVE_HEADERS = ["objective", "family", "divergence", "reports", "generator loss", "defaults", "reference"]
+from ganbench.registry import Registry
 
 
 def option_choices(cls: type[Any]) -> list[tuple[str, Any]]:
@@ -118,57 +119,79 @@ ARROWS = {"max": "↑", "min": "↓", "": ""}
 OPTION_HEADERS = ["option", "type", "default", "bounds", "help"]
 
 
-def tables(registry: Registry, kind: str, markdown: bool = False) -> list[tuple[str, str]]:
-    """(caption, table) pairs for one kind of component, in registration order; the first
-    table, the kind's own, has an empty caption. Every kind's options follow, each with its
-    type, default, bounds and help; for objectives also the hyperparameters every objective takes."""
-    classes = list(registry.items[kind].items())
-    singular = SINGULAR[kind]
-    options = option_rows(classes)
-    options_table = (f"options of each {singular}", _render([singular, *OPTION_HEADERS], options, markdown))
-    if kind != "objectives":
-        rows = []
-        for name, cls in classes:
-            params = param_table(cls) if hasattr(cls, "param_fields") else []
-            defaults = ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in params)
-            row = [name, getattr(cls, "description", ""), defaults]
-            rows.append([*row, outputs_text(cls)] if kind == "metrics" else row)
-        headers = [singular, "description", "parameters (defaults)"] + (["outputs"] if kind == "metrics" else [])
-        if kind == "penalties":  # the weight a suite gets when it gives none
-            headers.append("default weight")
-            for row, (_, cls) in zip(rows, classes, strict=True):
-                row.append(f"{cls.default_weight:g}")
-        if kind == "models":  # whether its trials can train together as one vectorised group
-            headers.append("vectorises")
-            for row, (_, cls) in zip(rows, classes, strict=True):
-                row.append("yes" if getattr(cls, "vectorizes", True) else "no (trials train one at a time)")
-        return [("", _render(headers, rows, markdown))] + ([options_table] if options else [])
+def parameters_text(cls: Any) -> str:
+    """'n_modes=8, radius=2.0': every option with its default."""
+    params = param_table(cls) if hasattr(cls, "param_fields") else []
+    return ", ".join(f"{p}={json.dumps(d)}" for p, _, d, _ in params)
 
-    rows = [
-        [
-            name,
-            cls.family,
-            cls.divergence,
-            cls.reports,
-            generator_text(cls),
-            hyper_text(cls.default_hyper()),
-            cls.reference,
-        ]
-        for name, cls in classes
-    ]
-    out = [("", _render(OBJECTIVE_HEADERS, rows, markdown))]
-    # objectives that declare formulas: one table per family and set of formulas
+
+#: each column a kind's table may have (:attr:`ganbench.kinds.Kind.columns`): the cell of one class
+COLUMNS: dict[str, Callable[[Any], str]] = {
+    "description": lambda cls: getattr(cls, "description", ""),
+    "parameters (defaults)": parameters_text,
+    "outputs": outputs_text,
+    # the weight a suite gets when it gives none
+    "default weight": lambda cls: f"{cls.default_weight:g}",
+    # whether its trials can train together as one vectorised group
+    "vectorises": lambda cls: "yes" if getattr(cls, "vectorizes", True) else "no (trials train one at a time)",
+    "family": lambda cls: cls.family,
+    "divergence": lambda cls: cls.divergence,
+    "reports": lambda cls: cls.reports,
+    "generator loss": generator_text,
+    "defaults": lambda cls: hyper_text(cls.default_hyper()),
+    "reference": lambda cls: cls.reference,
+}
+
+Classes = list[tuple[str, Any]]
+Tables = list[tuple[str, str]]
+
+
+def options_tables(kind: Kind, classes: Classes, markdown: bool) -> Tables:
+    """Every option of the kind's components, each with its type, default, bounds and help."""
+    options = option_rows(classes)
+    if not options:
+        return []
+    return [(f"options of each {kind.singular}", _render([kind.singular, *OPTION_HEADERS], options, markdown))]
+
+
+def formulas_tables(kind: Kind, classes: Classes, markdown: bool) -> Tables:
+    """For the components that declare ``formulas()`` (the f-GANs' f, g_f and f*): one table
+    per family and set of formulas."""
     groups: dict[tuple[str, tuple[str, ...]], list[list[str]]] = {}
     for name, cls in classes:
         formulas = cls.formulas()
         if formulas:
             groups.setdefault((cls.family, tuple(formulas)), []).append([name, *formulas.values()])
+    out = []
     for (family, headings), formula_rows in groups.items():
         caption = f"formulas of the {family} family" if family else "formulas"
-        out.append((caption, _render(["objective", *headings], formula_rows, markdown)))
-    if options:
-        out.append(options_table)
+        out.append((caption, _render([kind.singular, *headings], formula_rows, markdown)))
+    return out
+
+
+def hyperparameters_tables(kind: Kind, classes: Classes, markdown: bool) -> Tables:
+    """The hyperparameters every objective takes, with their bounds and help."""
     hyper = [row[1:] for row in option_rows([("", Hyper)])]
-    caption = "hyperparameters: every objective takes these; its defaults are in the 'defaults' column"
-    out.append((caption, _render(["hyperparameter", *OPTION_HEADERS[1:]], hyper, markdown)))
+    caption = f"hyperparameters: every {kind.singular} takes these; its defaults are in the 'defaults' column"
+    return [(caption, _render(["hyperparameter", *OPTION_HEADERS[1:]], hyper, markdown))]
+
+
+#: each table a kind's listing may have after its own (:attr:`ganbench.kinds.Kind.tables`)
+TABLES: dict[str, Callable[[Kind, Classes, bool], Tables]] = {
+    "formulas": formulas_tables,
+    "options": options_tables,
+    "hyperparameters": hyperparameters_tables,
+}
+
+
+def tables(registry: Registry, kind: str, markdown: bool = False) -> Tables:
+    """(caption, table) pairs for one kind of component (plural: 'objectives'), in registration
+    order: first the kind's own table (its caption empty), one row per component with the
+    columns of the kind's row in :data:`ganbench.kinds.TABLE`, then the further tables it names."""
+    row = kinds.get(kind)
+    classes = list(registry.items[kind].items())
+    rows = [[name, *(COLUMNS[column](cls) for column in row.columns)] for name, cls in classes]
+    out = [("", _render([row.singular, *row.columns], rows, markdown))]
+    for table in row.tables:
+        out += TABLES[table](row, classes, markdown)
     return out

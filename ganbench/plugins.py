@@ -36,10 +36,12 @@ from typing import Any
 
 import pluggy
 
-from ganbench import __version__, hookspecs
+from ganbench import hookspecs, kinds
 from ganbench.errors import ConfigError, GanbenchError
+from ganbench.kinds import HOOKS, KINDS
 from ganbench.providers import distribution_provider, file_provider
-from ganbench.registry import BUILTIN, HOOKS, IN_PROCESS, KINDS, PluginInfo, Registry
+from ganbench.registry import BUILTIN, IN_PROCESS, PluginInfo, Registry
+from ganbench.version import __version__
 
 #: modules whose hook implementations provide the built-in components
 BUILTIN_MODULES = (
@@ -221,7 +223,8 @@ def load_plugins(
     staged: dict[int, dict[str, list[Any]]] = {}
     infos = {id(p): info for p, info in loaded}
     for kind in KINDS:  # first call every hook: a plugin whose hook raises registers nothing at all
-        hook = getattr(pm.hook, f"register_{kind}")
+        hook_name = kinds.get(kind).hook
+        hook = getattr(pm.hook, hook_name)
         for impl in hook.get_hookimpls():  # in registration order (pluggy *calls* them last-registered first)
             info = infos[id(impl.plugin)]
             if info.error:
@@ -230,7 +233,7 @@ def load_plugins(
             try:
                 impl.function(register=objs.append)
             except Exception as exc:
-                info.error = f"register_{kind} raised {_error_line(exc)}"
+                info.error = f"{hook_name} raised {_error_line(exc)}"
                 continue
             staged.setdefault(id(info), {})[kind] = objs
     from ganbench.contracts import check  # imports the torch-backed base classes: only when registering

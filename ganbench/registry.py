@@ -12,20 +12,9 @@ from typing import Any
 
 from ganbench.components import suggest
 from ganbench.errors import ConfigError
+from ganbench.kinds import KINDS, SINGULAR
 
 BUILTIN, IN_PROCESS = "built-in", "in-process"
-
-KINDS = ("objectives", "penalties", "datasets", "models", "metrics", "executors")
-SINGULAR = {
-    "objectives": "objective",
-    "penalties": "penalty",
-    "datasets": "dataset",
-    "models": "model",
-    "metrics": "metric",
-    "executors": "executor",
-}
-#: the hooks a plugin can implement
-HOOKS = tuple(f"register_{kind}" for kind in KINDS)
 
 
 @dataclasses.dataclass

@@ -14,17 +14,18 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from ganbench import __version__
 from ganbench.components import restore
 from ganbench.config import Convergence, Hyper, Train
 from ganbench.datasets.base import Dataset
 from ganbench.errors import ConfigError
+from ganbench.kinds import SINGULAR
 from ganbench.metrics.base import Metric
 from ganbench.models.base import Model
 from ganbench.objectives.base import Objective, Penalty
 from ganbench.registry import Registry
 from ganbench.results.ids import trial_id
 from ganbench.status import FINAL, STORED, Status
+from ganbench.version import __version__
 
 __all__ = [
     "FINAL",
@@ -193,7 +194,7 @@ class Trial:
             registry.get(kind, name)
             if provider is not None and registry.provider(kind, name) != dict(provider):
                 raise ConfigError(
-                    f"{self.describe()}: {kind[:-1] if kind != 'penalties' else 'penalty'} '{name}' was resolved "
+                    f"{self.describe()}: {SINGULAR[kind]} '{name}' was resolved "
                     f"with {provider_text(provider)} but is now {provider_text(registry.provider(kind, name))}; "
                     "run the suite again to resolve its trials with the code now installed"
                 )

@@ -148,7 +148,7 @@ def test_unavailable_device_is_a_clear_error(run_cli, tmp_path):
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(monkeypatch, capsys):
     import io
 
-    from ganbench.cli import _Progress
+    from ganbench.cli.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -156,14 +156,14 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(monkeypatch, capsys
 
     term = Terminal()
     monkeypatch.setattr("sys.stderr", term)
-    bar = _Progress(2)
+    bar = Progress(2)
     bar.step("ring/hinge/seed 0: complete")
     bar.close()
     assert "1/2" in term.getvalue() and "trial" in term.getvalue() and "\r" in term.getvalue()
 
     plain = io.StringIO()
     monkeypatch.setattr("sys.stderr", plain)
-    lines = _Progress(2)
+    lines = Progress(2)
     lines.step("ring/hinge/seed 0: complete")
     assert plain.getvalue() == "[1/2] ring/hinge/seed 0: complete\n"
 
@@ -180,7 +180,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(monkeypatch, capsys
     ],
 )
 def test_metric_threads_take_a_jobs_share_of_the_cpus(monkeypatch, device, jobs, cpus_per_task, expected):
-    from ganbench import cli
+    from ganbench.cli import sizing
 
-    monkeypatch.setattr(cli, "_cores", lambda: 16)
-    assert cli._metric_threads(device, jobs, cpus_per_task) == expected
+    monkeypatch.setattr(sizing, "cores", lambda: 16)
+    assert sizing.metric_threads(device, jobs, cpus_per_task) == expected

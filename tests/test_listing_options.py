@@ -8,8 +8,8 @@ import textwrap
 import pytest
 
 from ganbench.config import Hyper
+from ganbench.kinds import KINDS
 from ganbench.listing import bounds_text, option_rows
-from ganbench.registry import KINDS
 
 PLUGIN = textwrap.dedent(
     """

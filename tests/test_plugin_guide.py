@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from ganbench.plugins import ENTRY_POINT_GROUP, HOOKS, load_plugins
+from ganbench.kinds import HOOKS
+from ganbench.plugins import ENTRY_POINT_GROUP, load_plugins
 from tests.conftest import ROOT
 
 GUIDE = (ROOT / "plugins" / "README.md").read_text()

@@ -13,7 +13,8 @@ import torch
 import ganbench
 from ganbench import hookspecs
 from ganbench.errors import ConfigError
-from ganbench.plugins import BUILTIN_MODULES, KINDS, load_plugins
+from ganbench.kinds import KINDS
+from ganbench.plugins import BUILTIN_MODULES, load_plugins
 
 OBJECTIVE_FILE = textwrap.dedent(
     """

@@ -11,9 +11,10 @@ import sys
 import pytest
 
 from ganbench import testing
+from ganbench.kinds import SCAFFOLDED as KINDS
 from ganbench.plugins import load_plugins
 from ganbench.providers import file_provider
-from ganbench.scaffold import KINDS, Names
+from ganbench.scaffold import Names
 from tests.conftest import ROOT
 
 CHECKS = {
@@ -72,7 +73,7 @@ def test_every_kind_has_a_template():
 def test_a_new_plugin_file_registers_cleanly_and_passes_the_kit(plugin_files, kind):
     registry = load_plugins(plugin_files)
     assert registry.problems() == []
-    kinds = KINDS[kind][0]
+    kinds = KINDS[kind].plural
     cls = registry.get(kinds, f"my-{kind}")
     assert registry.provider(kinds, f"my-{kind}") == file_provider(plugin_files / f"my_{kind}.py")
     CHECKS[kind](cls)

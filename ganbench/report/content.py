@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from ganbench import __version__
 from ganbench.report import columns, context, critic_updates, sections
 from ganbench.report.figures import jobs as figure_jobs
 from ganbench.report.figures.drawing import Job, draw_all
@@ -30,6 +29,7 @@ from ganbench.report.statistics.friedman import RankTest
 from ganbench.results.reader import SuiteResults
 from ganbench.status import FINAL
 from ganbench.text import plural
+from ganbench.version import __version__
 
 headline = columns.headline  # the metrics a report ranks and tests (``--metric`` picks among them)
 

@@ -14,15 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from ganbench.errors import ConfigError
+from ganbench.kinds import SCAFFOLDED, Kind
 
-#: the kinds ``ganbench new`` writes, with the kit's check and how a suite uses one
-KINDS = {
-    "objective": ("objectives", "check_objective", '[[objectives]] name = "{name}"'),
-    "dataset": ("datasets", "check_dataset", '[[datasets]] name = "{name}"'),
-    "metric": ("metrics", "check_metric", 'metrics = ["{name}"]'),
-    "model": ("models", "check_model", '[model] name = "{name}"'),
-    "penalty": ("penalties", "check_penalty", 'penalty = "{name}" and penalty_weight = 1.0 in an [[objectives]] table'),
-}
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
@@ -32,6 +25,11 @@ class Names:
 
     kind: str
     name: str
+
+    @property
+    def row(self) -> Kind:
+        """The kind's row of :data:`ganbench.kinds.TABLE`."""
+        return SCAFFOLDED[self.kind]
 
     @property
     def module(self) -> str:
@@ -50,12 +48,11 @@ class Names:
         return f"ganbench-{self.name}"
 
     def fill(self, text: str) -> str:
-        kinds, check, use = KINDS[self.kind]
         for key, value in (
-            ("__KINDS__", kinds),
+            ("__KINDS__", self.row.plural),
             ("__KIND__", self.kind),
-            ("__CHECK__", check),
-            ("__USE__", use.format(name=self.name)),
+            ("__CHECK__", self.row.kit),
+            ("__USE__", self.use),
             ("__DIST__", self.dist),
             ("__PACKAGE__", self.package),
             ("__MODULE__", self.module),
@@ -65,10 +62,10 @@ class Names:
             text = text.replace(key, value)
         return text
 
-
-def article(kind: str) -> str:
-    """'an objective', 'a dataset'."""
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+    @property
+    def use(self) -> str:
+        """How a suite uses it: '[[objectives]] name = "my-loss"'."""
+        return self.row.use.format(name=self.name)
 
 
 def template(name: str) -> str:
@@ -76,8 +73,8 @@ def template(name: str) -> str:
 
 
 def check_name(kind: str, name: str) -> Names:
-    if kind not in KINDS:
-        raise ConfigError(f"ganbench new: unknown kind '{kind}'; choose from: {', '.join(KINDS)}")
+    if kind not in SCAFFOLDED:
+        raise ConfigError(f"ganbench new: unknown kind '{kind}'; choose from: {', '.join(SCAFFOLDED)}")
     if not _NAME.match(name):
         raise ConfigError(
             f"ganbench new {kind}: '{name}' is not a plugin name: lower-case letters and digits, "
@@ -91,7 +88,7 @@ def write_file(names: Names, directory: Path) -> list[Path]:
     path = directory / f"{names.module}.py"
     _refuse_existing([path])
     directory.mkdir(parents=True, exist_ok=True)
-    path.write_text(names.fill(template(f"{names.kind}.py")), encoding="utf-8")
+    path.write_text(names.fill(template(names.row.template)), encoding="utf-8")
     return [path]
 
 
@@ -100,7 +97,7 @@ def write_package(names: Names, root: Path) -> list[Path]:
     files = {
         root / "pyproject.toml": template("pyproject.toml"),
         root / "README.md": template("README.md"),
-        root / names.package / "__init__.py": template(f"{names.kind}.py"),
+        root / names.package / "__init__.py": template(names.row.template),
         root / "tests" / f"test_{names.module}.py": template("test.py"),
     }
     _refuse_existing(list(files))

@@ -8,8 +8,9 @@ from typing import Any, NoReturn, TypeVar
 
 import torch
 
+from ganbench import kinds
 from ganbench.components import Component, build
-from ganbench.contracts import BASES, Refused, check
+from ganbench.contracts import Refused, check
 from ganbench.listing import option_choices
 
 
@@ -23,7 +24,7 @@ def registrable(kind: str, cls: type) -> None:
     try:
         check(kind, cls)
     except Refused as exc:
-        fail(f"{kind[:-1] if kind != 'penalties' else 'penalty'} {getattr(cls, 'name', cls)!r}", f"refused: {exc}")
+        fail(f"{kinds.get(kind).singular} {getattr(cls, 'name', cls)!r}", f"refused: {exc}")
     except Exception as exc:  # a ConfigError from an objective's hyper
         fail(f"{getattr(cls, 'name', cls)!r}", f"refused: {exc}")
 
@@ -39,8 +40,9 @@ def instance(kind: str, cls: type[C] | C, params: Mapping[str, Any] | None) -> C
             raise TypeError("give parameters with a class, not with an instance")
         registrable(kind, type(cls))
         return cls
-    if not isinstance(cls, type) or not issubclass(cls, BASES[kind]):
-        fail(repr(cls), f"expected a subclass of {BASES[kind].__name__}")
+    base = kinds.get(kind).base_class()
+    if not isinstance(cls, type) or not issubclass(cls, base):
+        fail(repr(cls), f"expected a subclass of {base.__name__}")
     registrable(kind, cls)
     return build(cls, dict(params or {}), f"{cls.name}")
 
