@@ -147,7 +147,7 @@ class RayExecutor(Executor):
                 print(f"ray: warning: {problem}; tasks wait until such a node joins", file=sys.stderr)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future[Any]:
-        from ganbench.training.run import run_group
+        from ganbench.training import run_group
 
         if fn is not run_group:
             raise TypeError("the ray executor runs ganbench.training.run_group(trials, paths, device, options)")
@@ -351,7 +351,7 @@ def ganbench_group(
     its files in place (``shared``) or in a scratch directory mirrored to the driver."""
     import ray
 
-    from ganbench.training.run import run_group
+    from ganbench.training import run_group
 
     context = ray.get_runtime_context()
     node = _label(ray.util.get_node_ip_address(), context.get_node_id())
@@ -387,7 +387,7 @@ def _run_mirrored(
     import ray
 
     from ganbench.results.mirror import Mirror
-    from ganbench.training.run import run_group
+    from ganbench.training import run_group
 
     scratch = Path(tempfile.mkdtemp(prefix="ganbench-ray-"))
     try:
