@@ -5,7 +5,7 @@
 
 Both sides train the same critics (the ``divergences`` metric's default eleven objectives,
 each with its own penalty and clipping) on the same samples of the ring for the same steps,
-through :func:`ganbench.training.critics.judge` (on the CPU, where the metric runs): once all
+through :func:`ganbench.stacking.critics.judge` (on the CPU, where the metric runs): once all
 together, once each alone, runs alternating; the medians are printed with their ratio. The
 batched program saves per-critic Python and kernel-launch overhead, not arithmetic, so the
 gain is largest for small critics.
@@ -21,7 +21,7 @@ import torch
 
 from ganbench.metrics.divergences import Divergences
 from ganbench.plugins import load_plugins
-from ganbench.training.critics import judge
+from ganbench.stacking.critics import Panel, judge
 
 
 def main() -> None:
@@ -44,17 +44,17 @@ def main() -> None:
     real, fake = ring.sample(args.samples, generator=g), 1.05 * ring.sample(args.samples, generator=g)
     half = args.samples // 2
     train, held = (real[:half], fake[:half]), (real[half:], fake[half:])
-    budget = metric.budget()
+    settings = metric.critic_settings()
 
     def build() -> torch.nn.Module:
         return model.build(ring)[1]
 
     def together() -> None:
-        judge(build, judges, train, held, budget, seed=0)
+        judge(Panel(build, judges, settings, seed=0), train, held)
 
     def apart() -> None:
         for j in judges:
-            judge(build, [j], train, held, budget, seed=0)
+            judge(Panel(build, [j], settings, seed=0), train, held)
 
     times: dict[str, list[float]] = {"together": [], "apart": []}
     for _ in range(args.repeats):
@@ -65,7 +65,7 @@ def main() -> None:
     a, b = statistics.median(times["apart"]), statistics.median(times["together"])
     print(
         f"{len(judges)} critics, MLP width {args.width} depth {args.depth}, {args.steps} steps of batch "
-        f"{budget.batch_size}, {args.threads} thread(s), {args.repeats} alternating runs each"
+        f"{settings.batch_size}, {args.threads} thread(s), {args.repeats} alternating runs each"
     )
     print(f"one by one : {a:7.2f} s")
     print(f"batched    : {b:7.2f} s")

@@ -33,7 +33,7 @@ from ganbench.metrics.base import Evaluation
 from ganbench.metrics.distances import Wasserstein
 from ganbench.plugins import Registry, load_plugins
 from ganbench.results import TrialDir
-from ganbench.training.evaluate import eval_seed, evaluation_draws
+from ganbench.training.evaluate import eval_seed, evaluation_inputs
 from ganbench.trial import Trial
 
 #: recomputed and recorded values must agree to this relative tolerance
@@ -82,7 +82,7 @@ def recompute(root: Path, registry: Registry, assignment: bool = False) -> Cost:
             if len(fake) < n:
                 raise SystemExit(f"{path}: the snapshot at step {step} has {len(fake)} samples, evaluation used {n}")
             seed = eval_seed(trial.seed, step)
-            real = evaluation_draws(parts, n, torch.Generator().manual_seed(seed))[1].to(fake.dtype)
+            real = evaluation_inputs(parts, n, torch.Generator().manual_seed(seed))[1].to(fake.dtype)
             at = Evaluation(step, step == trial.train.steps, seed, parts.model)
             for metric in parts.metrics:
                 if not metric.due(at):

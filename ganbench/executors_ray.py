@@ -143,7 +143,7 @@ class RayExecutor(Executor):
                 print(f"ray: warning: {problem}; tasks wait until such a node joins", file=sys.stderr)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future[Any]:
-        from ganbench.training.run import run_group
+        from ganbench.training import run_group
 
         if fn is not run_group:
             raise TypeError("the ray executor runs ganbench.training.run_group(trials, paths, device, options)")

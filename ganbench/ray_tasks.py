@@ -36,7 +36,7 @@ def ganbench_group(
     its files in place (``shared``) or in a scratch directory mirrored to the driver."""
     import ray
 
-    from ganbench.training.run import run_group
+    from ganbench.training import run_group
 
     context = ray.get_runtime_context()
     node = label(ray.util.get_node_ip_address(), context.get_node_id())
@@ -72,7 +72,7 @@ def _run_mirrored(
     import ray
 
     from ganbench.results.mirror import Mirror
-    from ganbench.training.run import run_group
+    from ganbench.training import run_group
 
     scratch = Path(tempfile.mkdtemp(prefix="ganbench-ray-"))
     try:

@@ -33,10 +33,10 @@ from ganbench.metrics.divergences import (
 )
 from ganbench.models.mlp import MLP
 from ganbench.plugins import load_plugins
+from ganbench.stacking.critics import CriticSettings, Judge, Panel, judge, outputs, train_critics, verdicts
+from ganbench.stacking.draws import stream_seed
 from ganbench.suite import load_suite
 from ganbench.training import EngineOptions, train_trials
-from ganbench.training.critics import Budget, Judge, judge, outputs, train_critics, verdicts
-from ganbench.training.draws import stream_seed
 from tests import fixed_pair, reference
 
 
@@ -167,15 +167,16 @@ def test_critics_trained_together_equal_critics_trained_one_by_one(registry):
     names = ["kl", "jeffrey", "minimax", "wgan-gp", "wgan-clip", "hinge"]
     judges = _judges(registry, names)
     real, fake = _pair(2000, torch.float64)
-    budget = Budget(steps=40, batch_size=64, checkpoints=4, bootstrap=50)
+    settings = CriticSettings(steps=40, batch_size=64, checkpoints=4, bootstrap=50)
     net = MLP(width=16, depth=2)
 
     def build():
         return net.build(fixed_pair.Normal(dim=2))[1]
 
-    together = judge(build, judges, (real[:1000], fake[:1000]), (real[1000:], fake[1000:]), budget, seed=7)
+    pools = (real[:1000], fake[:1000]), (real[1000:], fake[1000:])
+    together = judge(Panel(build, judges, settings, seed=7), *pools)
     for j, batched in zip(judges, together, strict=True):
-        (alone,) = judge(build, [j], (real[:1000], fake[:1000]), (real[1000:], fake[1000:]), budget, seed=7)
+        (alone,) = judge(Panel(build, [j], settings, seed=7), *pools)
         assert [s for s, _ in alone.curve] == [s for s, _ in batched.curve], j.name
         assert [v for _, v in alone.curve] == pytest.approx([v for _, v in batched.curve], rel=1e-12, abs=1e-12)
         assert (alone.estimate, alone.se) == pytest.approx((batched.estimate, batched.se), rel=1e-12), j.name
@@ -191,10 +192,11 @@ def test_the_estimate_is_read_on_the_held_out_samples_and_its_se_is_the_bootstra
     judges = _judges(registry, ["kl", "hellinger"])
     real, fake = _pair(4000, torch.float64)
     train, held = (real[:2000], fake[:2000]), (real[2000:], fake[2000:])
-    budget = Budget(steps=60, batch_size=128, checkpoints=3, bootstrap=200)
+    settings = CriticSettings(steps=60, batch_size=128, checkpoints=3, bootstrap=200)
     net = MLP(width=16, depth=2)
-    trained = train_critics(lambda: net.build(fixed_pair.Normal(dim=2))[1], judges, train, held, budget, seed=3)
-    results = verdicts(trained, ["kl", "hellinger"], held, budget, seed=3)
+    panel = Panel(lambda: net.build(fixed_pair.Normal(dim=2))[1], judges, settings, seed=3)
+    trained = train_critics(panel, train, held)
+    results = verdicts(panel, trained, held)
     out_real, out_fake = outputs(trained.critic, held[0]), outputs(trained.critic, held[1])
     for k, (j, v) in enumerate(zip(judges, results, strict=True)):
         t, c = j.objective.activation(out_real[k]), j.objective.conjugate(out_fake[k])
@@ -216,13 +218,14 @@ def test_a_critic_still_learning_is_flagged_and_a_settled_one_is_not(registry):
     def build():
         return net.build(fixed_pair.Normal(dim=2))[1]
 
-    budget = Budget(steps=30, batch_size=64, lr=1e-3, checkpoints=5, window=0.4, bootstrap=50)
-    (early,) = judge(build, judges, (real[:1000], fake[:1000]), (real[1000:], fake[1000:]), budget, seed=0)
+    settings = CriticSettings(steps=30, batch_size=64, lr=1e-3, checkpoints=5, window=0.4, bootstrap=50)
+    pools = (real[:1000], fake[:1000]), (real[1000:], fake[1000:])
+    (early,) = judge(Panel(build, judges, settings, seed=0), *pools)
     assert not early.converged and early.change > 0
     start = dict(early.curve)[18]  # 5 points at steps 6, 12, ..., 30; the last 40% starts at 18
     assert early.change == pytest.approx(early.estimate - start, rel=1e-12)
-    lenient = dataclasses.replace(budget, tolerance=1e6)
-    (settled,) = judge(build, judges, (real[:1000], fake[:1000]), (real[1000:], fake[1000:]), lenient, seed=0)
+    lenient = dataclasses.replace(settings, tolerance=1e6)
+    (settled,) = judge(Panel(build, judges, lenient, seed=0), *pools)
     assert settled.converged and settled.estimate == early.estimate
 
 
@@ -237,14 +240,13 @@ def test_the_metric_trains_on_the_first_part_and_is_read_on_the_rest_with_its_ow
     model = MLP(width=8, depth=1)
     ring = registry.get("datasets", "ring")()
     values = metric.compute(real=real, fake=fake, dataset=ring, evaluation=Evaluation(10, True, 99, model))
-    expected = judge(
+    panel = Panel(
         lambda: model.build(ring)[1],
         _judges(registry, ["kl", "wgan-gp"]),
-        (real[:300], fake[:300]),
-        (real[300:], fake[300:]),
-        metric.budget(),
+        metric.critic_settings(),
         stream_seed(99, "divergences"),
     )
+    expected = judge(panel, (real[:300], fake[:300]), (real[300:], fake[300:]))
     for v in expected:
         assert values[key(v.name)] == v.estimate and values[key(v.name, "se")] == v.se
         assert values[key(v.name, "converged")] == float(v.converged)

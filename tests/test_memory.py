@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-import ganbench.training.run as run_module
+import ganbench.training.engine as engine_module
 from ganbench.training import EngineOptions, train_trials
 
 glibc = pytest.mark.skipif(
@@ -75,6 +75,6 @@ def test_a_group_of_16_faults_in_no_fresh_pages_once_freed_memory_is_kept():
 
 def test_cpu_training_keeps_freed_memory(tmp_path, monkeypatch, registry):
     calls = []
-    monkeypatch.setattr(run_module, "keep_freed_memory", lambda: calls.append(True))
+    monkeypatch.setattr(engine_module, "keep_freed_memory", lambda: calls.append(True))
     train_trials([], [], "cpu", registry, EngineOptions())
     assert calls == [True]

@@ -33,27 +33,27 @@ class Mutation(NamedTuple):
 
 MUTATIONS = {
     "the penalty term dropped from the critic's loss": Mutation(
-        "ganbench/training/group.py",
-        "if run.penalty is not None and run.weight is not None:",
+        "ganbench/stacking/losses.py",
+        "if span.penalty is not None and span.weight is not None:",
         "if False:",
         ("tests/test_training_wiring.py::test_a_penalty_enters_the_critic_loss_times_its_weight",),
     ),
     "the penalty's weight ignored": Mutation(
-        "ganbench/training/group.py",
-        "loss = loss + run.weight * value",
+        "ganbench/stacking/losses.py",
+        "loss = loss + span.weight * value",
         "loss = loss + value",
         ("tests/test_training_wiring.py::test_a_penalty_enters_the_critic_loss_times_its_weight",),
     ),
     "weight clipping dropped": Mutation(
-        "ganbench/training/group.py",
+        "ganbench/stacking/losses.py",
         "if clip is not None:",
         "if False:",
         ("tests/test_training_wiring.py::test_weight_clipping_keeps_every_critic_parameter_within_the_bound",),
     ),
     "real and fake swapped in the evaluated estimate": Mutation(
         "ganbench/training/evaluate.py",
-        "run.objective.estimate(out_real[s], out_fake[s])",
-        "run.objective.estimate(out_fake[s], out_real[s])",
+        "span.objective.estimate(out_real[s], out_fake[s])",
+        "span.objective.estimate(out_fake[s], out_real[s])",
         ("tests/test_learning.py",),
     ),
     "RaGAN's generator loss not swapped": Mutation(
@@ -93,31 +93,31 @@ MUTATIONS = {
         ("tests/test_training_wiring.py::test_the_evaluation_schedule_never_changes_the_training_path",),
     ),
     "members of a group sharing one random stream": Mutation(
-        "ganbench/training/draws.py",
-        "return Draws([g for d in draws for g in d.generators], draws[0].device, draws[0].dtype)",
-        "return Draws([draws[0].generators[0] for d in draws for g in d.generators], draws[0].device, draws[0].dtype)",
+        "ganbench/stacking/draws.py",
+        "MemberDraws([g for d in draws for g in d.generators],",
+        "MemberDraws([draws[0].generators[0] for d in draws for g in d.generators],",
         ("tests/test_vectorized.py::test_every_objective_trained_in_one_group_equals_each_trained_alone",),
     ),
     "Adam without bias correction": Mutation(
-        "ganbench/training/adam.py",
+        "ganbench/stacking/adam.py",
         "bias1 = 1.0 - beta1.pow(self.steps)",
         "bias1 = torch.ones_like(beta1)",
         ("tests/test_vectorized.py::test_the_stacked_adam_is_k_separate_torch_adams",),
     ),
     "the fused Adam's step count stuck at one": Mutation(
-        "ganbench/training/adam.py",
+        "ganbench/stacking/adam.py",
         "step = torch.tensor(float(self.steps), device=self.params[0].device)",
         "step = torch.tensor(1.0, device=self.params[0].device)",
         ("tests/test_vectorized.py::test_the_stacked_adam_is_k_separate_torch_adams",),
     ),
     "freed CPU memory given back at every step": Mutation(
-        "ganbench/training/run.py",
+        "ganbench/training/engine.py",
         "    keep_freed_memory()\n",
         "    pass\n",
         ("tests/test_memory.py::test_cpu_training_keeps_freed_memory",),
     ),
     "the fused Adam given non-contiguous gradients": Mutation(
-        "ganbench/training/adam.py",
+        "ganbench/stacking/adam.py",
         "grad_rows = _rows([g.contiguous() for g in grads])",
         "grad_rows = _rows(list(grads))",
         ("tests/test_vectorized.py::test_the_stacked_adam_is_k_separate_torch_adams",),

@@ -16,12 +16,12 @@ import pytest
 import torch
 
 from ganbench.plugins import load_plugins
+from ganbench.stacking.adam import StackedAdam
+from ganbench.stacking.nets import StackedNet
 from ganbench.status import Status
 from ganbench.suite import load_suite
 from ganbench.training import EngineOptions, train_trials
-from ganbench.training.adam import StackedAdam
 from ganbench.training.grouping import plan_groups
-from ganbench.training.stacked import StackedNet
 from tests.conftest import TIMING
 
 F64 = EngineOptions(dtype=torch.float64)

@@ -11,9 +11,10 @@ The core never names a metric's outputs.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 from torch import Tensor
 
 from ganbench.components import Component
@@ -53,6 +54,44 @@ class Coverage:
         return self.text.format(covered=float(values[self.covered]), total=float(values[self.total]))
 
 
+# ------------------------------------------------------------ a trial's convergence figures
+# Read from its metrics' declarations alone (the trainer writes them into the final record).
+
+#: the convergence figure: first evaluated step at which every coverage figure is full
+ALL_MODES_STEP = "all_modes_step"
+#: the convergence figure: spread of the convergence distance over the last evaluations
+STABILITY = "stability"
+
+
+def coverages(metrics: Iterable[Metric | type[Metric]]) -> list[Coverage]:
+    """The coverage declarations of ``metrics`` (instances or classes), in order."""
+    return [m.coverage for m in metrics if m.coverage is not None]
+
+
+def all_modes_step(history: Sequence[Mapping[str, Any]], metrics: Iterable[Metric | type[Metric]]) -> int | None:
+    """First step of ``history`` at which every coverage figure of ``metrics`` is full (None = never)."""
+    covs = coverages(metrics)
+    return next((int(r["step"]) for r in history if all(c.full(r) for c in covs)), None)
+
+
+def convergence(
+    history: Sequence[Mapping[str, Any]], metrics: Iterable[Metric | type[Metric]], distance: str, window: int
+) -> dict[str, Any]:
+    """A trial's convergence figures from its metric history.
+
+    ``all_modes_step``, present when some metric declares a coverage figure: the first
+    evaluated step at which every declared coverage figure is full (None = never).
+    ``stability``: the standard deviation of output ``distance`` over the last ``window``
+    evaluations (None when no evaluation has it)."""
+    metrics = list(metrics)
+    out: dict[str, Any] = {}
+    if coverages(metrics):
+        out[ALL_MODES_STEP] = all_modes_step(history, metrics)
+    tail = [r[distance] for r in history[-window:] if distance and distance in r]
+    out[STABILITY] = float(np.std(tail)) if tail else None
+    return out
+
+
 @dataclasses.dataclass(frozen=True)
 class Evaluation:
     """The evaluation a metric is computed at, for a metric that asks for it
@@ -60,7 +99,7 @@ class Evaluation:
 
     ``seed`` is the trial's evaluation seed at this step, the seed of the evaluation's own
     samples, never of training: a metric that needs random numbers derives its own
-    generator from it (e.g. ``ganbench.training.draws.stream_seed(seed, "my-metric")``)."""
+    generator from it (e.g. ``ganbench.stacking.draws.stream_seed(seed, "my-metric")``)."""
 
     step: int
     final: bool  # the trial's last evaluation (step == train.steps)

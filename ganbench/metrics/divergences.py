@@ -3,7 +3,7 @@
 At the evaluations it is due (by default only the final one), the generator is frozen
 (only its samples are used) and one fresh critic per objective named in ``objectives``
 trains on part of the evaluation's samples, all critics as one batched program
-(:mod:`ganbench.training.critics`). Each critic's variational estimate of its objective's
+(:mod:`ganbench.stacking.critics`). Each critic's variational estimate of its objective's
 divergence is then read on the other, held-out part, by the objective's own ``estimate``,
 with a bootstrap standard error, the change of its held-out estimate over the last part of
 its training, and a convergence flag. Any registered objective can be named, a third
@@ -35,8 +35,8 @@ from ganbench.datasets.base import Dataset, GaussianMixture
 from ganbench.errors import ConfigError
 from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import Evaluation, Metric
-from ganbench.training.critics import Budget, Judge, judge
-from ganbench.training.draws import stream_seed
+from ganbench.stacking.critics import CriticSettings, Judge, Panel, judge
+from ganbench.stacking.draws import stream_seed
 
 if TYPE_CHECKING:
     from ganbench.registry import Registry
@@ -133,8 +133,8 @@ class Divergences(Metric):
             values.update({REFERENCE: "", REFERENCE_SE: ""})
         return values
 
-    def budget(self) -> Budget:
-        return Budget(
+    def critic_settings(self) -> CriticSettings:
+        return CriticSettings(
             steps=self.steps,
             batch_size=self.batch_size,
             lr=self.lr,
@@ -165,7 +165,7 @@ class Divergences(Metric):
 
         seed = stream_seed(evaluation.seed, "divergences")
         values: dict[str, float] = {UNCONVERGED: 0.0}
-        for v in judge(build, self._judges, train, held_out, self.budget(), seed):
+        for v in judge(Panel(build, self._judges, self.critic_settings(), seed), train, held_out):
             values[key(v.name)] = v.estimate
             values[key(v.name, "se")] = v.se
             values[key(v.name, "change")] = v.change

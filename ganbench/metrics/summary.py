@@ -10,22 +10,19 @@ gets the ``all_modes_step`` figure and the progress text exactly as the built-in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-import numpy as np
+from ganbench.metrics.base import (
+    ALL_MODES_STEP,
+    STABILITY,
+    Metric,
+    all_modes_step,
+    convergence,
+    coverages,
+)
 
-from ganbench.metrics.base import Coverage, Metric
-
-#: the convergence figure: first evaluated step at which every coverage figure is full
-ALL_MODES_STEP = "all_modes_step"
-#: the convergence figure: spread of the convergence distance over the last evaluations
-STABILITY = "stability"
-
-
-def coverages(metrics: Iterable[Metric | type[Metric]]) -> list[Coverage]:
-    """The coverage declarations of ``metrics`` (instances or classes), in order."""
-    return [m.coverage for m in metrics if m.coverage is not None]
+__all__ = ["ALL_MODES_STEP", "STABILITY", "all_modes_step", "convergence", "coverages", "progress"]
 
 
 def output_docs(metrics: Iterable[Metric | type[Metric]]) -> dict[str, tuple[str, str]]:
@@ -42,30 +39,6 @@ def output_docs(metrics: Iterable[Metric | type[Metric]]) -> dict[str, tuple[str
 def report_sections(metrics: Iterable[Metric | type[Metric]]) -> list[str]:
     """The report sections ``metrics`` declare (``Metric.report_section``), each once, in order."""
     return list(dict.fromkeys(m.report_section for m in metrics if m.report_section))
-
-
-def all_modes_step(history: Sequence[Mapping[str, Any]], metrics: Iterable[Metric | type[Metric]]) -> int | None:
-    """First step of ``history`` at which every coverage figure of ``metrics`` is full (None = never)."""
-    covs = coverages(metrics)
-    return next((int(r["step"]) for r in history if all(c.full(r) for c in covs)), None)
-
-
-def convergence(
-    history: Sequence[Mapping[str, Any]], metrics: Iterable[Metric | type[Metric]], distance: str, window: int
-) -> dict[str, Any]:
-    """A trial's convergence figures from its metric history.
-
-    ``all_modes_step``, present when some metric declares a coverage figure: the first
-    evaluated step at which every declared coverage figure is full (None = never).
-    ``stability``: the standard deviation of output ``distance`` over the last ``window``
-    evaluations (None when no evaluation has it)."""
-    metrics = list(metrics)
-    out: dict[str, Any] = {}
-    if coverages(metrics):
-        out[ALL_MODES_STEP] = all_modes_step(history, metrics)
-    tail = [r[distance] for r in history[-window:] if distance and distance in r]
-    out[STABILITY] = float(np.std(tail)) if tail else None
-    return out
 
 
 def progress(metrics: Iterable[Metric | type[Metric]], values: Mapping[str, Any]) -> str:

@@ -15,8 +15,8 @@ import torch
 from torch import Tensor
 
 from ganbench.objectives.base import Penalty
+from ganbench.stacking.draws import MemberDraws
 from ganbench.testing.common import fail, instance
-from ganbench.training.draws import Draws as MemberDraws
 
 
 class Draws(MemberDraws):

@@ -15,11 +15,11 @@ from typing import Any
 import torch
 
 from ganbench.results import atomic_write
-from ganbench.training.adam import StackedAdam
-from ganbench.training.draws import Draws, stream_seed
+from ganbench.stacking.adam import StackedAdam
+from ganbench.stacking.draws import MemberDraws, stream_seed
+from ganbench.stacking.nets import StackedNet
 from ganbench.training.group import Group
 from ganbench.training.member import Member
-from ganbench.training.stacked import StackedNet
 
 FORMAT = 2
 
@@ -37,7 +37,7 @@ def fresh_group(member: Member, device: str, dtype: torch.dtype) -> Group:
     h = parts.hyper
     opt_g = StackedAdam(gen.params, [h.lr_g], [h.betas])
     opt_d = StackedAdam(critic.params, [h.lr_d], [h.betas])
-    draws = Draws.seeded([trial.seed], device, dtype)
+    draws = MemberDraws.seeded([trial.seed], device, dtype)
     sums = torch.zeros((1, 2), device=device, dtype=dtype)
     return Group([member], gen, critic, opt_g, opt_d, draws, sums, step=0)
 

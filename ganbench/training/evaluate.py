@@ -17,7 +17,8 @@ import torch
 from torch import Tensor
 
 from ganbench.metrics.base import Evaluation
-from ganbench.training.group import Group, blame
+from ganbench.stacking.losses import blame
+from ganbench.training.group import Group
 from ganbench.training.member import Member
 from ganbench.trial import Parts
 
@@ -29,7 +30,7 @@ def eval_seed(seed: int, step: int) -> int:
     return (seed * 1_000_003 + step) % 2**63
 
 
-def evaluation_draws(parts: Parts, n: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
+def evaluation_inputs(parts: Parts, n: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
     """The ``n`` latents and then the ``n`` real samples of an evaluation (CPU), drawn from
     ``generator``: the trial's own, seeded by :func:`eval_seed`."""
     z = torch.randn((n, *parts.model.latent_shape), generator=generator)
@@ -57,14 +58,14 @@ class Sampled:
 def sample(group: Group, step: int) -> list[Sampled]:
     """Every member's evaluation samples and estimate at ``step``, in one pass of the
     stacked networks. An estimate that raises fails its members only
-    (:class:`~ganbench.training.group.MemberFailure` names them)."""
+    (:class:`~ganbench.stacking.losses.MemberFailure` names them)."""
     n = group.members[0].trial.train.eval_samples
     device, dtype = group.gen.device, group.gen.dtype
-    draws = []
+    inputs = []
     for m in group.members:
         g = torch.Generator().manual_seed(eval_seed(m.trial.seed, step))
-        draws.append(evaluation_draws(m.parts, n, g))
-    z, real = torch.stack([d[0] for d in draws]), torch.stack([d[1] for d in draws])
+        inputs.append(evaluation_inputs(m.parts, n, g))
+    z, real = torch.stack([i[0] for i in inputs]), torch.stack([i[1] for i in inputs])
     fakes, d_real, d_fake = [], [], []
     for i in range(0, n, EVAL_CHUNK):
         f = group.gen(z[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype))
@@ -73,10 +74,10 @@ def sample(group: Group, step: int) -> list[Sampled]:
         d_real.append(group.critic(real[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype)).cpu())
     fake, out_real, out_fake = torch.cat(fakes, dim=1), torch.cat(d_real, dim=1), torch.cat(d_fake, dim=1)
     estimates = torch.empty(len(group), dtype=dtype)
-    for run in group.runs:
-        s = run.members
+    for span in group.spans:
+        s = span.members
         with blame(s):
-            estimates[s] = run.objective.estimate(out_real[s], out_fake[s])
+            estimates[s] = span.objective.estimate(out_real[s], out_fake[s])
     return [Sampled(m, float(estimates[k]), fake[k], real[k].to(dtype), step) for k, m in enumerate(group.members)]
 
 

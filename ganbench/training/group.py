@@ -2,112 +2,30 @@
 
 Members share the model architecture, the sample shape, the critic steps per generator
 step and the training budget; they may differ in objective, penalty, hyperparameters,
-dataset and seed. Each objective's losses are computed on its own contiguous run of
-members, each penalty on its own, and the loss minimised is the sum of the members' own
-losses, so every member gets exactly its own gradient. A trial trained alone is a group
-of one: there is no other training loop.
+dataset and seed. Each objective's losses are computed on its own contiguous span of
+members (:class:`~ganbench.stacking.losses.Span`), each penalty on its own, and the loss
+minimised is the sum of the members' own losses, so every member gets exactly its own
+gradient. A trial trained alone is a group of one: there is no other training loop.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor
 
 from ganbench.datasets.base import Dataset
-from ganbench.objectives.base import Objective, Penalty
-from ganbench.training.adam import StackedAdam
-from ganbench.training.draws import Draws
+from ganbench.stacking.adam import StackedAdam
+from ganbench.stacking.draws import MemberDraws
+from ganbench.stacking.losses import Span, blame, clip_bounds, critic_losses, critic_update
+from ganbench.stacking.nets import StackedNet
 from ganbench.training.member import Member
-from ganbench.training.stacked import StackedNet
 
 
-class MemberFailure(Exception):
-    """A plugin raised while computing the members ``members`` of a group (slice)."""
-
-    def __init__(self, members: slice, exc: Exception) -> None:
-        super().__init__(f"{type(exc).__name__}: {exc}")
-        self.members = members
-        self.error = exc
-        self.traceback = "".join(traceback.format_exception(exc))
-
-
-@contextlib.contextmanager
-def blame(members: slice) -> Iterator[None]:
-    """Attribute an exception raised by plugin code to the members it was computing for."""
-    try:
-        yield
-    except MemberFailure:
-        raise
-    except Exception as exc:
-        raise MemberFailure(members, exc) from exc
-
-
-@dataclasses.dataclass(frozen=True)
-class Run:
-    """A contiguous run of members with the same objective and penalty."""
-
-    members: slice
-    objective: Objective
-    penalty: Penalty | None
-    weight: Tensor | None  # (k,) penalty weights
-    needs_real: bool
-
-
-def run_key(member: Member) -> tuple[str, str]:
-    """Members are ordered by this, so each (objective, penalty) forms one contiguous run."""
+def span_key(member: Member) -> tuple[str, str]:
+    """Members are ordered by this, so each (objective, penalty) forms one contiguous span."""
     return (repr(member.parts.objective), repr(member.parts.penalty))
-
-
-# ------------------------------------------------------------ a critic update of K members
-# Shared by the training step below and by the independent critics that judge a frozen
-# generator (:mod:`ganbench.training.critics`): each member's loss by its own run's
-# objective and penalty, then one Adam step of the stacked parameters, then clipping.
-
-
-def clip_bounds(clips: Sequence[float], like: Tensor) -> Tensor | None:
-    """Per-member weight-clipping bounds (K, 1) (inf where a member does not clip), or None
-    if no member clips."""
-    if not any(clips):
-        return None
-    bound = [c if c > 0 else float("inf") for c in clips]
-    return torch.tensor(bound, device=like.device, dtype=like.dtype).unsqueeze(1)
-
-
-def member_critic(critic: StackedNet, members: slice) -> Callable[[Tensor], Tensor]:
-    """The critics of ``members`` alone, as a function of their samples (K', B, ...)."""
-    if members == slice(0, critic.members):
-        return critic
-    return lambda x: critic(x, params=critic.rows(members), members=members)
-
-
-def critic_losses(critic: StackedNet, runs: Sequence[Run], real: Tensor, fake: Tensor, draws: Draws) -> Tensor:
-    """Every member's critic loss (K,) on batches ``real`` and ``fake`` (K, B, ...): its run's
-    objective's loss, plus its run's penalty times the member's weight."""
-    b = real.shape[1]
-    out = critic(torch.cat([real, fake], dim=1))
-    d_real, d_fake = out[:, :b], out[:, b:]
-    losses = []
-    for run in runs:
-        s = run.members
-        with blame(s):
-            loss = run.objective.critic_loss(d_real[s], d_fake[s])
-            if run.penalty is not None and run.weight is not None:
-                value = run.penalty(member_critic(critic, s), real[s], fake[s], draws.subset(s))
-                loss = loss + run.weight * value
-        losses.append(loss)
-    return torch.cat(losses)
-
-
-def critic_update(critic: StackedNet, opt: StackedAdam, loss: Tensor, clip: Tensor | None) -> None:
-    """One Adam step of every member on its own loss (``loss`` (K,)), then weight clipping."""
-    opt.step(torch.autograd.grad(loss.sum(), critic.params))
-    if clip is not None:
-        critic.clamp_(clip)
 
 
 class Group:
@@ -120,7 +38,7 @@ class Group:
         critic: StackedNet,
         opt_g: StackedAdam,
         opt_d: StackedAdam,
-        draws: Draws,
+        draws: MemberDraws,
         sums: Tensor,
         step: int,
     ) -> None:
@@ -135,14 +53,14 @@ class Group:
         self.n_critic = first.parts.hyper.n_critic
         self.latent = tuple(first.parts.model.latent_shape)
         self.datasets: list[Dataset] = [m.parts.dataset for m in members]
-        self.runs = self._runs()
-        self.any_needs_real = any(r.needs_real for r in self.runs)
+        self.spans = self._spans()
+        self.any_needs_real = any(s.needs_real for s in self.spans)
         self.clip = clip_bounds([m.parts.hyper.clip for m in members], critic.params[0])
 
-    def _runs(self) -> list[Run]:
-        runs: list[Run] = []
+    def _spans(self) -> list[Span]:
+        spans: list[Span] = []
         start = 0
-        keys = [run_key(m) for m in self.members]
+        keys = [span_key(m) for m in self.members]
         like = self.critic.params[0]
         for i in range(1, len(self.members) + 1):
             if i < len(self.members) and keys[i] == keys[start]:
@@ -153,9 +71,9 @@ class Group:
                 w = [m.parts.hyper.penalty_weight for m in self.members[start:i]]
                 weight = torch.tensor(w, device=like.device, dtype=like.dtype)
             needs_real = bool(parts.objective.generator_needs_real)
-            runs.append(Run(slice(start, i), parts.objective, parts.penalty, weight, needs_real))
+            spans.append(Span(slice(start, i), parts.objective, parts.penalty, weight, needs_real))
             start = i
-        return runs
+        return spans
 
     def __len__(self) -> int:
         return len(self.members)
@@ -168,7 +86,7 @@ class Group:
         z = self.draws.normal(self.batch, *self.latent)
         with torch.no_grad():
             fake = self.gen(z)
-        loss_d = critic_losses(self.critic, self.runs, real, fake, self.draws)
+        loss_d = critic_losses(self.critic, self.spans, real, fake, self.draws)
         critic_update(self.critic, self.opt_d, loss_d, self.clip)
         return loss_d.detach(), real
 
@@ -181,11 +99,11 @@ class Group:
         d_fake = self.critic(fake, params=frozen)
         d_real = self.critic(real, params=frozen) if self.any_needs_real else None
         losses = []
-        for run in self.runs:
-            s = run.members
+        for span in self.spans:
+            s = span.members
             with blame(s):
-                on_real = d_real[s] if d_real is not None and run.needs_real else None
-                losses.append(run.objective.generator_loss(on_real, d_fake[s]))
+                on_real = d_real[s] if d_real is not None and span.needs_real else None
+                losses.append(span.objective.generator_loss(on_real, d_fake[s]))
         loss_g = torch.cat(losses)
         self.opt_g.step(torch.autograd.grad(loss_g.sum(), self.gen.params))
         return loss_g.detach()
@@ -222,7 +140,7 @@ class Group:
 
     @staticmethod
     def concat(groups: Sequence[Group]) -> Group:
-        """One group of the members of ``groups`` (all at the same step), ordered into runs."""
+        """One group of the members of ``groups`` (all at the same step), ordered into spans."""
         if len(groups) == 1:
             return groups[0]
         steps = {g.step for g in groups}
@@ -236,9 +154,9 @@ class Group:
             critic,
             StackedAdam.concat(gen.params, [g.opt_g for g in groups]),
             StackedAdam.concat(critic.params, [g.opt_d for g in groups]),
-            Draws.concat([g.draws for g in groups]),
+            MemberDraws.concat([g.draws for g in groups]),
             torch.cat([g.sums for g in groups]),
             steps.pop(),
         )
-        order = sorted(range(len(joined)), key=lambda i: run_key(joined.members[i]))
+        order = sorted(range(len(joined)), key=lambda i: span_key(joined.members[i]))
         return joined if order == list(range(len(joined))) else joined.select(order)

@@ -3,8 +3,8 @@
 glibc's ``malloc`` serves large blocks (over 128 KiB at first) with ``mmap`` and returns
 them to the operating system on ``free``. A group's activations and gradients are such
 blocks (K = 16 members, batch 128, width 128: 1 MiB each), so every training step maps
-fresh pages and faults each one in again: on the 2-core CPU machine this was a quarter of
-a K = 16 group's step. Raising the thresholds keeps freed blocks in the heap, where the
+fresh pages and faults each one in again (the README's Speed section says what that
+costs). Raising the thresholds keeps freed blocks in the heap, where the
 next step finds them (the remedy PyTorch's CPU performance guide gives, which it reaches
 by preloading jemalloc or tcmalloc). It changes no number, only where memory comes from;
 the process keeps up to its peak use instead of giving it back between steps.

@@ -11,10 +11,10 @@ from typing import Any
 import torch
 
 from ganbench.errors import TrialDiverged
-from ganbench.metrics import summary
+from ganbench.metrics.base import convergence
 from ganbench.results import TrialDir, atomic_write
 from ganbench.status import Status
-from ganbench.training.member import Member
+from ganbench.training.member import Member, State
 from ganbench.trial import final_record
 
 Result = dict[str, Any]
@@ -47,15 +47,12 @@ def last_metrics(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class Outcomes:
-    """Each member's result, by member identity, as its attempt ends."""
+    """Each member's result, keyed by the member, as its attempt ends (and its state then)."""
 
     def __init__(self, device: str, options: EngineOptions) -> None:
         self.device = device
         self.options = options
-        self.results: dict[int, Result] = {}
-
-    def __contains__(self, member: Member) -> bool:
-        return id(member) in self.results
+        self.results: dict[Member, Result] = {}
 
     def environment(self, group_size: int) -> dict[str, Any] | None:
         if self.options.environment is None:
@@ -64,7 +61,8 @@ class Outcomes:
         return {**self.options.environment, "group_size": group_size, "date": date}
 
     def fail(self, m: Member, exc: BaseException, trace: str, group_size: int) -> None:
-        self.results[id(m)] = fail(m.td, self.device, exc, trace, m.logs, self.environment(group_size))
+        m.state = State.FAILED
+        self.results[m] = write_failure(m.td, self.device, exc, trace, m.logs, self.environment(group_size))
 
     def diverge(self, m: Member, exc: TrialDiverged, group_size: int) -> None:
         good = m.history[-1] if m.history else {}
@@ -78,7 +76,8 @@ class Outcomes:
             environment=self.environment(group_size),
         )
         m.td.finish(final)
-        self.results[id(m)] = {"status": Status.DIVERGED, "message": str(exc), "final": final, "logs": m.logs}
+        m.state = State.DIVERGED
+        self.results[m] = {"status": Status.DIVERGED, "message": str(exc), "final": final, "logs": m.logs}
 
     def complete(self, m: Member, step: int, group_size: int) -> None:
         conv = m.trial.convergence
@@ -87,18 +86,20 @@ class Outcomes:
             step=step,
             device=self.device,
             metrics=last_metrics(m.history[-1]),
-            convergence=summary.convergence(m.history, m.parts.metrics, conv.distance, conv.window),
+            convergence=convergence(m.history, m.parts.metrics, conv.distance, conv.window),
             environment=self.environment(group_size),
         )
         m.td.finish(final)
-        self.results[id(m)] = {"status": Status.COMPLETE, "message": "", "final": final, "logs": m.logs}
+        m.state = State.DONE
+        self.results[m] = {"status": Status.COMPLETE, "message": "", "final": final, "logs": m.logs}
 
     def interrupt(self, m: Member, step: int) -> None:
         message = f"interrupted at step {step}; checkpoint written"
-        self.results[id(m)] = {"status": Status.INTERRUPTED, "message": message, "logs": m.logs}
+        m.state = State.INTERRUPTED
+        self.results[m] = {"status": Status.INTERRUPTED, "message": message, "logs": m.logs}
 
 
-def fail(
+def write_failure(
     td: TrialDir, device: str, exc: BaseException, trace: str, logs: list[str], environment: dict[str, Any] | None
 ) -> Result:
     """A failed attempt: the traceback in ``error.txt``, an error record (no DONE marker, so

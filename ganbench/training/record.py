@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from ganbench.errors import TrialDiverged
+from ganbench.stacking.losses import MemberFailure
 from ganbench.training import checkpoint
 from ganbench.training.evaluate import Sampled, measure, sample
-from ganbench.training.group import Group, MemberFailure
-from ganbench.training.member import Member
+from ganbench.training.group import Group
+from ganbench.training.member import Member, State
 from ganbench.training.outcomes import Outcomes
 
 
@@ -45,11 +46,13 @@ class _Job:
     started: float
 
 
-def remaining(group: Group | None, leaving: set[int]) -> Group | None:
-    """``group`` without the members whose ids are in ``leaving`` (None if none remain)."""
-    if group is None or not leaving:
+def remaining(group: Group | None) -> Group | None:
+    """``group`` without the members that left it (diverged, failed or done); None if none remain."""
+    if group is None:
+        return None
+    keep = [k for k, m in enumerate(group.members) if m.state is State.TRAINING]
+    if len(keep) == len(group):
         return group
-    keep = [k for k, m in enumerate(group.members) if id(m) not in leaving]
     return group.select(keep) if keep else None
 
 
@@ -60,7 +63,7 @@ class Recorder:
         self.measuring = (
             cf.ThreadPoolExecutor(metric_threads, thread_name_prefix="ganbench-measure") if metric_threads > 1 else None
         )
-        self.inflight: cf.Future[set[int]] | None = None
+        self.inflight: cf.Future[None] | None = None
 
     def close(self) -> None:
         self.collect(None)
@@ -73,45 +76,43 @@ class Recorder:
         if self.inflight is None:
             return group
         future, self.inflight = self.inflight, None
-        return remaining(group, future.result())
+        future.result()
+        return remaining(group)
 
-    def boundary(self, group: Group, evaluate: bool, save: bool, only: set[int] | None = None) -> Group | None:
+    def boundary(self, group: Group, evaluate: bool, save: bool, only: set[Member] | None = None) -> Group | None:
         """Evaluate (``evaluate``) and/or checkpoint (``save``) the members of ``group`` (those
-        with ids in ``only``, default all) at its step. Returns the group of members remaining."""
+        in ``only``, default all) at its step. Returns the group of members remaining."""
         kept = self.collect(group)
         if kept is None:
             return None
-        group, t0, step = kept, time.perf_counter(), kept.step
-        chosen = [m for m in group.members if only is None or id(m) in only]
-        entries = {id(m): _Entry(m) for m in chosen}
+        group, t0 = kept, time.perf_counter()
+        entries = [_Entry(m) for m in group.members if only is None or m in only]
         if evaluate:
-            size = len(group)
-            finite = dict(zip(map(id, group.members), group.finite(), strict=True))
-            for m in chosen:
-                if not finite[id(m)]:
-                    self.outcomes.diverge(m, TrialDiverged(step, "a loss or a parameter"), size)
-            chosen = [m for m in chosen if finite[id(m)]]
-            for s in self._sample(group, chosen, size):
-                entries[id(s.member)].sampled = s
-            leaving = {id(m) for m in group.members if id(m) in entries and entries[id(m)].sampled is None}
-            kept = remaining(group, leaving)  # non-finite, or their estimate raised
-            if kept is None:
+            evaluated = self._evaluate(group, entries)
+            if evaluated is None:
                 return None
-            group = kept
-            chosen = [m for m in chosen if id(m) not in leaving]
-            self._open_records(group, chosen, entries)
+            group, entries = evaluated, [e for e in entries if e.sampled is not None]
         if save:
-            for k, m in enumerate(group.members):
-                if id(m) in entries and (not evaluate or entries[id(m)].sampled is not None):
-                    entries[id(m)].state = checkpoint.capture(group, k)
-        job = _Job(step, len(group), [entries[id(m)] for m in chosen], t0)
-        if self.pool is None:
-            return remaining(group, self._complete(job))
-        self.inflight = self.pool.submit(self._complete, job)
-        share = (time.perf_counter() - t0) / max(1, len(chosen))
-        for m in chosen:
-            m.wall_time += share
-        return group
+            self._capture(group, entries)
+        return self._finish(group, _Job(group.step, len(group), entries, t0))
+
+    # ------------------------------------------------------------ at the boundary itself
+
+    def _evaluate(self, group: Group, entries: list[_Entry]) -> Group | None:
+        """Check, sample and open the records of ``entries``' members; those whose losses or
+        parameters are not finite, or whose estimate raised, leave. Returns the group remaining."""
+        size, step = len(group), group.step
+        finite = dict(zip(group.members, group.finite(), strict=True))
+        for e in entries:
+            if not finite[e.member]:
+                self.outcomes.diverge(e.member, TrialDiverged(step, "a loss or a parameter"), size)
+        by_member = {e.member: e for e in entries}
+        for s in self._sample(group, [e.member for e in entries if finite[e.member]], size):
+            by_member[s.member].sampled = s
+        kept = remaining(group)
+        if kept is not None:
+            self._open_records(kept, [e for e in entries if e.sampled is not None])
+        return kept
 
     def _sample(self, group: Group, chosen: list[Member], size: int) -> list[Sampled]:
         """Samples of the ``chosen`` members; an estimate that raises fails its members only."""
@@ -126,14 +127,13 @@ class Recorder:
                 chosen = [m for m in chosen if m not in failed]
         return []
 
-    def _open_records(self, group: Group, chosen: list[Member], entries: dict[int, _Entry]) -> None:
+    def _open_records(self, group: Group, entries: list[_Entry]) -> None:
         """Each evaluated member's record without its metrics; its loss sums and window restart."""
         step = group.step
         sums = group.sums.detach().cpu()
-        for k, m in enumerate(group.members):
-            entry = entries.get(id(m))
-            if entry is None or entry.sampled is None:
-                continue
+        index = {m: k for k, m in enumerate(group.members)}
+        for entry in entries:
+            m, k = entry.member, index[entry.member]
             n = step - m.window_start
             rate = step / m.train_time if step and m.train_time > 0 else float("nan")
             entry.record = {
@@ -149,6 +149,27 @@ class Recorder:
             m.window_start, m.window_time = step, 0.0
             group.sums[k].zero_()
 
+    @staticmethod
+    def _capture(group: Group, entries: list[_Entry]) -> None:
+        """Each entry's checkpoint state, as it is now."""
+        index = {m: k for k, m in enumerate(group.members)}
+        for entry in entries:
+            entry.state = checkpoint.capture(group, index[entry.member])
+
+    def _finish(self, group: Group, job: _Job) -> Group | None:
+        """Complete ``job`` now, or (``overlap``) in the background, charging its members the
+        time the boundary took so far."""
+        if self.pool is None:
+            self._complete(job)
+            return remaining(group)
+        self.inflight = self.pool.submit(self._complete, job)
+        share = (time.perf_counter() - job.started) / max(1, len(job.entries))
+        for entry in job.entries:
+            entry.member.wall_time += share
+        return group
+
+    # ------------------------------------------------------------ now or in the background
+
     def _measure(self, entries: list[_Entry]) -> list[dict[str, float] | MemberFailure]:
         """Each entry's metrics, or the failure of one of them, in the entries' order."""
 
@@ -163,27 +184,23 @@ class Recorder:
             return [one(e) for e in entries]
         return list(self.measuring.map(one, entries))
 
-    def _complete(self, job: _Job) -> set[int]:
-        """Metrics, history, samples and checkpoints of one boundary; returns the ids of the
-        members that leave (samples not finite, or a metric raised)."""
-        leaving: set[int] = set()
-        values: dict[int, dict[str, float]] = {}
+    def _complete(self, job: _Job) -> None:
+        """Metrics, then the history, samples and checkpoints of one boundary; a member whose
+        samples are not finite, or whose metric raised, leaves (its state says so)."""
+        values: dict[Member, dict[str, float]] = {}
         todo: list[_Entry] = []
         for entry in job.entries:
             if entry.sampled is None:
                 continue
             if not entry.sampled.finite:
                 self.outcomes.diverge(entry.member, TrialDiverged(job.step, "generated samples"), job.group_size)
-                leaving.add(id(entry.member))
                 continue
             todo.append(entry)
         for entry, measured in zip(todo, self._measure(todo), strict=True):
             if isinstance(measured, MemberFailure):
                 self.outcomes.fail(entry.member, measured.error, measured.traceback, job.group_size)
-                leaving.add(id(entry.member))
             else:
-                values[id(entry.member)] = measured
-        staying = [e for e in job.entries if id(e.member) not in leaving]
+                values[entry.member] = measured
         if self.pool is None:  # done in line: the members' clocks include this work
             share = (time.perf_counter() - job.started) / max(1, len(job.entries))
             for entry in job.entries:
@@ -191,16 +208,21 @@ class Recorder:
                 for part in (entry.record, entry.state):
                     if part is not None:
                         part["wall_time"] = entry.member.wall_time
-        for entry in staying:
-            m = entry.member
-            if entry.sampled is not None and entry.record is not None:
-                m.history.append({**entry.record, **values[id(m)]})
-                m.td.write_history(m.history)
-                snapshot = m.trial.train.snapshot_samples
-                if snapshot:
-                    m.td.write_samples(job.step, entry.sampled.fake[:snapshot].numpy().astype(np.float32))
-            if entry.state is not None:
-                checkpoint.write(m, entry.state)
-                if self.outcomes.options.on_checkpoint is not None:
-                    self.outcomes.options.on_checkpoint(m.td)
-        return leaving
+        for entry in job.entries:
+            if entry.member.state is State.TRAINING:
+                self._save(job.step, entry, values.get(entry.member))
+
+    def _save(self, step: int, entry: _Entry, values: dict[str, float] | None) -> None:
+        """Write a member's history record and sample snapshot (if evaluated), then its checkpoint (if captured)."""
+        m = entry.member
+        if entry.sampled is not None and entry.record is not None:
+            assert values is not None
+            m.history.append({**entry.record, **values})
+            m.td.write_history(m.history)
+            snapshot = m.trial.train.snapshot_samples
+            if snapshot:
+                m.td.write_samples(step, entry.sampled.fake[:snapshot].numpy().astype(np.float32))
+        if entry.state is not None:
+            checkpoint.write(m, entry.state)
+            if self.outcomes.options.on_checkpoint is not None:
+                self.outcomes.options.on_checkpoint(m.td)

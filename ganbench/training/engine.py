@@ -26,12 +26,13 @@ import torch
 from ganbench.locks import TrialLock
 from ganbench.registry import Registry
 from ganbench.results import TrialDir
+from ganbench.stacking.losses import MemberFailure
 from ganbench.status import Status
 from ganbench.training import checkpoint
-from ganbench.training.group import Group, MemberFailure
-from ganbench.training.member import Member
+from ganbench.training.group import Group
+from ganbench.training.member import Member, State
 from ganbench.training.memory import keep_freed_memory
-from ganbench.training.outcomes import EngineOptions, Outcomes, Result, fail
+from ganbench.training.outcomes import EngineOptions, Outcomes, Result, write_failure
 from ganbench.training.record import Recorder
 from ganbench.training.signals import STOP, WORKER, stop_on_sigint
 from ganbench.trial import Trial
@@ -72,14 +73,14 @@ def train_trials(
             try:
                 parts = trial.instantiate(registry)
             except Exception as exc:
-                results[i] = fail(td, device, exc, traceback.format_exc(), [], outcomes.environment(1))
+                results[i] = write_failure(td, device, exc, traceback.format_exc(), [], outcomes.environment(1))
                 continue
             members.append((i, Member(trial, parts, td)))
         overlap = options.overlap if options.overlap is not None else device != "cpu"
         with stop_on_sigint():
-            _Trainer(device, options.dtype, outcomes, overlap, options.metric_threads).run([m for _, m in members])
+            _Trainer(device, options.dtype, outcomes, overlap, options.metric_threads).train([m for _, m in members])
         for i, m in members:
-            results[i] = outcomes.results[id(m)]
+            results[i] = outcomes.results[m]
     return [r for r in results if r is not None]
 
 
@@ -104,18 +105,19 @@ class _Trainer:
         self.metric_threads = metric_threads
         self.sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
 
-    def run(self, members: list[Member]) -> None:
+    def train(self, members: list[Member]) -> None:
+        """Train ``members`` to their ends; after a failure, the others again from their checkpoints."""
         pending = members
         while pending:
             recorder = Recorder(self.outcomes, self.overlap, self.metric_threads)
             try:
-                self._train(pending, recorder)
+                self._attempt(pending, recorder)
             except _GroupFailure as failure:
                 recorder.close()  # the boundary work in flight, then restart from the checkpoints
                 names = ", ".join(m.name for m in failure.members)
                 for m in failure.members:
                     self.outcomes.fail(m, failure.error, failure.trace, failure.group_size)
-                pending = [m for m in pending if m not in self.outcomes]
+                pending = [m for m in pending if m.state is State.TRAINING]
                 for m in pending:
                     m.logs.append(f"{m.name}: restarting from its last checkpoint (trained with {names}, which failed)")
                 continue
@@ -123,7 +125,7 @@ class _Trainer:
                 recorder.close()
             break
 
-    def _train(self, members: list[Member], recorder: Recorder) -> None:
+    def _attempt(self, members: list[Member], recorder: Recorder) -> None:
         """Resume every member, then train in step order: the group starts with the members
         furthest behind, and each other member joins when the group reaches its step."""
         waiting = sorted((checkpoint.resume(m, self.device, self.dtype) for m in members), key=lambda g: g.step)
@@ -134,7 +136,7 @@ class _Trainer:
             if joining:
                 waiting = [g for g in waiting if g.step != step]
                 group = Group.concat(([group] if group is not None else []) + joining)
-                fresh = {id(m) for g in joining for m in g.members if not m.history}
+                fresh = {m for g in joining for m in g.members if not m.history}
                 if fresh:  # evaluate the untrained networks, then checkpoint them
                     group = recorder.boundary(group, evaluate=True, save=True, only=fresh)
                     if group is None:

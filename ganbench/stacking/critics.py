@@ -3,9 +3,9 @@
 Given samples of the data and of a generator, each split into a training pool and a
 held-out set, K critics of one architecture, one per *judge* (an objective, with its
 penalty and weight clipping), train together the way the trainer trains a group: their
-parameters are stacked (:class:`~ganbench.training.stacked.StackedNet`), one
-:class:`~ganbench.training.adam.StackedAdam` updates them all, and each critic's loss and
-penalty come from :func:`~ganbench.training.group.critic_losses`, the function a training
+parameters are stacked (:class:`~ganbench.stacking.nets.StackedNet`), one
+:class:`~ganbench.stacking.adam.StackedAdam` updates them all, and each critic's loss and
+penalty come from :func:`~ganbench.stacking.losses.critic_losses`, the function a training
 step uses. Critic k draws its minibatches and penalty coefficients from its own
 ``torch.Generator``, and its initial parameters from torch's default initialisation under
 its own seed, so a critic trained with others equals the same critic trained alone.
@@ -35,10 +35,10 @@ import torch
 from torch import Tensor, nn
 
 from ganbench.objectives.base import Objective, Penalty
-from ganbench.training.adam import StackedAdam
-from ganbench.training.draws import Draws, stream_seed
-from ganbench.training.group import Run, blame, clip_bounds, critic_losses, critic_update
-from ganbench.training.stacked import StackedNet
+from ganbench.stacking.adam import StackedAdam
+from ganbench.stacking.draws import MemberDraws, stream_seed
+from ganbench.stacking.losses import Span, blame, clip_bounds, critic_losses, critic_update
+from ganbench.stacking.nets import StackedNet
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Judge:
 
 
 @dataclasses.dataclass(frozen=True)
-class Budget:
+class CriticSettings:
     """How the critics train and how their curves are read."""
 
     steps: int = 1000
@@ -102,51 +102,60 @@ def build_critics(build: Callable[[], nn.Module], names: Sequence[str], seed: in
     return StackedNet.stack(modules, "cpu", dtype)
 
 
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    """Fresh critics of the architecture ``build()`` makes, one per judge, trained under
+    ``settings``; ``seed`` fixes every random number they use."""
+
+    build: Callable[[], nn.Module]
+    judges: Sequence[Judge]
+    settings: CriticSettings
+    seed: int
+
+    @property
+    def names(self) -> list[str]:
+        return [j.name for j in self.judges]
+
+
 @dataclasses.dataclass
 class Trained:
-    """Critics after training: the stack (member k is judge k's critic), each judge's run,
+    """Critics after training: the stack (member k is judge k's critic), each judge's span,
     and the held-out estimates (K,) recorded at the curve's steps."""
 
     critic: StackedNet
-    runs: list[Run]
+    spans: list[Span]
     curve: list[tuple[int, Tensor]]
 
 
-def train_critics(
-    build: Callable[[], nn.Module],
-    judges: Sequence[Judge],
-    train: tuple[Tensor, Tensor],
-    held_out: tuple[Tensor, Tensor],
-    budget: Budget,
-    seed: int,
-) -> Trained:
-    """Train one fresh critic per judge on the pools ``train`` = (real, fake), recording their
+def train_critics(panel: Panel, train: tuple[Tensor, Tensor], held_out: tuple[Tensor, Tensor]) -> Trained:
+    """Train the panel's critics on the pools ``train`` = (real, fake), recording their
     held-out estimates along the way; every tensor (N, *sample_shape), on the CPU, in the
-    precision the critics train in. ``seed`` fixes every random number used."""
+    precision the critics train in."""
     real, fake = train
-    names = [j.name for j in judges]
+    judges, settings, seed = panel.judges, panel.settings, panel.seed
+    names = panel.names
     k = len(judges)
-    critic = build_critics(build, names, seed, real.dtype)
-    opt = StackedAdam(critic.params, [budget.lr] * k, [budget.betas] * k)
+    critic = build_critics(panel.build, names, seed, real.dtype)
+    opt = StackedAdam(critic.params, [settings.lr] * k, [settings.betas] * k)
     gens = [torch.Generator().manual_seed(draws_seed(seed, name)) for name in names]
-    draws = Draws(gens, "cpu", real.dtype)
-    runs = [_run(i, j, critic.params[0]) for i, j in enumerate(judges)]
+    draws = MemberDraws(gens, "cpu", real.dtype)
+    spans = [_span(i, j, critic.params[0]) for i, j in enumerate(judges)]
     clip = clip_bounds([j.clip for j in judges], critic.params[0])
-    marks = _checkpoints(budget)
+    marks = _checkpoints(settings)
     curve: list[tuple[int, Tensor]] = []
-    b = budget.batch_size
+    b = settings.batch_size
     # the moving average, before bias correction
     total = [torch.zeros_like(p, requires_grad=False) for p in critic.params]
-    for step in range(1, budget.steps + 1):
+    for step in range(1, settings.steps + 1):
         idx_real = torch.stack([torch.randint(len(real), (b,), generator=g) for g in gens])
         idx_fake = torch.stack([torch.randint(len(fake), (b,), generator=g) for g in gens])
-        loss = critic_losses(critic, runs, real[idx_real], fake[idx_fake], draws)
+        loss = critic_losses(critic, spans, real[idx_real], fake[idx_fake], draws)
         critic_update(critic, opt, loss, clip)
         with torch.no_grad():
-            torch._foreach_lerp_(total, critic.params, 1.0 - budget.average)
+            torch._foreach_lerp_(total, critic.params, 1.0 - settings.average)
         if step in marks:
-            curve.append((step, estimates(_averaged(critic, total, budget.average, step), runs, *held_out)))
-    return Trained(_averaged(critic, total, budget.average, budget.steps), runs, curve)
+            curve.append((step, estimates(_averaged(critic, total, settings.average, step), spans, *held_out)))
+    return Trained(_averaged(critic, total, settings.average, settings.steps), spans, curve)
 
 
 def _averaged(critic: StackedNet, total: Sequence[Tensor], decay: float, step: int) -> StackedNet:
@@ -159,53 +168,45 @@ def _averaged(critic: StackedNet, total: Sequence[Tensor], decay: float, step: i
     return critic.with_params(tuple(t / (1.0 - decay**step) for t in total))
 
 
-def verdicts(
-    trained: Trained, names: Sequence[str], held_out: tuple[Tensor, Tensor], budget: Budget, seed: int
-) -> list[Verdict]:
+def verdicts(panel: Panel, trained: Trained, held_out: tuple[Tensor, Tensor]) -> list[Verdict]:
     """Each critic's final held-out estimate, its bootstrap standard error, its change over
     the last window of its curve and whether it converged."""
+    settings = panel.settings
     steps = [s for s, _ in trained.curve]
     final = trained.curve[-1][1]
-    se = _bootstrap_se(trained.critic, trained.runs, held_out, budget.bootstrap, stream_seed(seed, "critic-bootstrap"))
-    start = trained.curve[steps.index(_window_start(budget, steps))][1]
+    se_seed = stream_seed(panel.seed, "critic-bootstrap")
+    se = _bootstrap_se(trained.critic, trained.spans, held_out, settings.bootstrap, se_seed)
+    start = trained.curve[steps.index(_window_start(settings, steps))][1]
     out = []
-    for i, name in enumerate(names):
+    for i, name in enumerate(panel.names):
         value, err = float(final[i]), float(se[i])
         change = value - float(start[i])
-        ok = bool(torch.isfinite(final[i])) and abs(change) <= max(budget.tolerance * abs(value), err)
+        ok = bool(torch.isfinite(final[i])) and abs(change) <= max(settings.tolerance * abs(value), err)
         points = tuple((s, float(c[i])) for s, c in trained.curve)
         out.append(Verdict(name, value, err, change, ok, points))
     return out
 
 
-def judge(
-    build: Callable[[], nn.Module],
-    judges: Sequence[Judge],
-    train: tuple[Tensor, Tensor],
-    held_out: tuple[Tensor, Tensor],
-    budget: Budget,
-    seed: int,
-) -> list[Verdict]:
+def judge(panel: Panel, train: tuple[Tensor, Tensor], held_out: tuple[Tensor, Tensor]) -> list[Verdict]:
     """:func:`train_critics`, then their :func:`verdicts`."""
-    trained = train_critics(build, judges, train, held_out, budget, seed)
-    return verdicts(trained, [j.name for j in judges], held_out, budget, seed)
+    return verdicts(panel, train_critics(panel, train, held_out), held_out)
 
 
-def _run(i: int, j: Judge, like: Tensor) -> Run:
+def _span(i: int, j: Judge, like: Tensor) -> Span:
     weight = torch.tensor([j.weight], device=like.device, dtype=like.dtype) if j.penalty is not None else None
-    return Run(slice(i, i + 1), j.objective, j.penalty, weight, needs_real=False)
+    return Span(slice(i, i + 1), j.objective, j.penalty, weight, needs_real=False)
 
 
-def _checkpoints(budget: Budget) -> set[int]:
+def _checkpoints(settings: CriticSettings) -> set[int]:
     """Steps at which the held-out estimate is recorded: ``checkpoints`` evenly spaced, the last one included."""
-    n = max(1, min(budget.checkpoints, budget.steps))
-    return {max(1, round(budget.steps * c / n)) for c in range(1, n + 1)}
+    n = max(1, min(settings.checkpoints, settings.steps))
+    return {max(1, round(settings.steps * c / n)) for c in range(1, n + 1)}
 
 
-def _window_start(budget: Budget, steps: list[int]) -> int:
+def _window_start(settings: CriticSettings, steps: list[int]) -> int:
     """The recorded step at which the last window starts: the latest at or before
     (1 - window)·steps, or the first recorded one."""
-    at = budget.steps * (1.0 - budget.window)
+    at = settings.steps * (1.0 - settings.window)
     before = [s for s in steps if s <= at]
     return before[-1] if before else steps[0]
 
@@ -218,20 +219,20 @@ def outputs(critic: StackedNet, x: Tensor, chunk: int = 8192) -> Tensor:
     return torch.cat(parts, dim=1)
 
 
-def estimates(critic: StackedNet, runs: Sequence[Run], real: Tensor, fake: Tensor) -> Tensor:
+def estimates(critic: StackedNet, spans: Sequence[Span], real: Tensor, fake: Tensor) -> Tensor:
     """Each critic's estimate (K,) on the held-out samples, by its objective's ``estimate``."""
     out_real, out_fake = outputs(critic, real), outputs(critic, fake)
     values = torch.empty(critic.members, dtype=out_real.dtype)
     with torch.no_grad():
-        for run in runs:
-            with blame(run.members):
-                values[run.members] = run.objective.estimate(out_real[run.members], out_fake[run.members])
+        for span in spans:
+            with blame(span.members):
+                values[span.members] = span.objective.estimate(out_real[span.members], out_fake[span.members])
     return values
 
 
 @torch.no_grad()
 def _bootstrap_se(
-    critic: StackedNet, runs: Sequence[Run], held_out: tuple[Tensor, Tensor], resamples: int, seed: int
+    critic: StackedNet, spans: Sequence[Span], held_out: tuple[Tensor, Tensor], resamples: int, seed: int
 ) -> Tensor:
     """Standard error of each estimate over the held-out samples: the standard deviation of
     the estimate over ``resamples`` bootstrap resamples (real and fake resampled
@@ -243,9 +244,9 @@ def _bootstrap_se(
     idx_real = torch.randint(out_real.shape[1], (resamples, out_real.shape[1]), generator=g)
     idx_fake = torch.randint(out_fake.shape[1], (resamples, out_fake.shape[1]), generator=g)
     se = torch.empty(critic.members, dtype=out_real.dtype)
-    for run in runs:
-        for k in range(run.members.start, run.members.stop):
-            with blame(run.members):
-                values = run.objective.estimate(out_real[k][idx_real], out_fake[k][idx_fake])
+    for span in spans:
+        for k in range(span.members.start, span.members.stop):
+            with blame(span.members):
+                values = span.objective.estimate(out_real[k][idx_real], out_fake[k][idx_fake])
             se[k] = values.std() if resamples > 1 else float("nan")
     return se

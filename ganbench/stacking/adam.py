@@ -7,8 +7,7 @@ On the CPU and CUDA the update is PyTorch's fused Adam kernel (``torch.optim.Ada
 called once per distinct (lr, beta1, beta2) with each member's slice of each parameter as a
 tensor of its own, so a member's arithmetic never depends on which members lie beside it.
 It does in one pass what the elementwise formula (:meth:`StackedAdam.step_elementwise`,
-used on other devices) does in several; on the CPU that formula was a third of a training
-step at K = 16.
+used on other devices) does in several.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ FUSED_DEVICES = frozenset({"cpu", "cuda"})
 
 
 class StackedAdam:
-    """Adam over ``params``: tensors (K, ...), row k member k's (see :mod:`~ganbench.training.stacked`)."""
+    """Adam over ``params``: tensors (K, ...), row k member k's (see :mod:`~ganbench.stacking.nets`)."""
 
     def __init__(
         self, params: Sequence[Tensor], lr: Sequence[float], betas: Sequence[tuple[float, float]], eps: float = 1e-8

@@ -7,7 +7,7 @@ member k's: a forward pass maps inputs of shape (K, B, ...) to outputs of shape
 share nothing, so the gradient of a sum of per-member losses is exactly each member's own
 gradient. (One tensor per parameter, not one flat (K, P) tensor split into views: a view
 would make every batched matmul copy its weights and every backward pass concatenate
-the gradients, about a fifth of a CPU step at K = 16.)
+the gradients.)
 
 Three ways to run the forward pass, all on the same parameters:
 

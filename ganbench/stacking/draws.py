@@ -22,9 +22,10 @@ def stream_seed(seed: int, stream: str) -> int:
     return int.from_bytes(digest[:8], "little") >> 1
 
 
-class Draws:
+class MemberDraws:
     """Random numbers for members 0..K-1: every method returns a tensor (K, ...), row k
-    drawn from member k's generator. Penalties receive one (for their own members)."""
+    drawn from member k's generator. Penalties receive one (for their own members): it is
+    the trainer's :class:`~ganbench.objectives.base.Draws`."""
 
     def __init__(self, generators: Sequence[torch.Generator], device: str | torch.device, dtype: torch.dtype) -> None:
         self.generators = list(generators)
@@ -32,7 +33,7 @@ class Draws:
         self.dtype = dtype
 
     @classmethod
-    def seeded(cls, seeds: Sequence[int], device: str | torch.device, dtype: torch.dtype) -> Draws:
+    def seeded(cls, seeds: Sequence[int], device: str | torch.device, dtype: torch.dtype) -> MemberDraws:
         """Fresh training streams for trials with ``seeds``."""
         gens = [torch.Generator(device=device).manual_seed(stream_seed(s, "train")) for s in seeds]
         return cls(gens, device, dtype)
@@ -54,13 +55,13 @@ class Draws:
         rows = [ds.sample(n, generator=g, device=self.device) for ds, g in zip(datasets, self.generators, strict=True)]
         return torch.stack(rows).to(self.dtype)
 
-    def subset(self, members: slice) -> Draws:
+    def subset(self, members: slice) -> MemberDraws:
         """The draws of members ``members`` (sharing their generators)."""
-        return Draws(self.generators[members], self.device, self.dtype)
+        return MemberDraws(self.generators[members], self.device, self.dtype)
 
-    def select(self, index: Sequence[int]) -> Draws:
-        return Draws([self.generators[i] for i in index], self.device, self.dtype)
+    def select(self, index: Sequence[int]) -> MemberDraws:
+        return MemberDraws([self.generators[i] for i in index], self.device, self.dtype)
 
     @staticmethod
-    def concat(draws: Sequence[Draws]) -> Draws:
-        return Draws([g for d in draws for g in d.generators], draws[0].device, draws[0].dtype)
+    def concat(draws: Sequence[MemberDraws]) -> MemberDraws:
+        return MemberDraws([g for d in draws for g in d.generators], draws[0].device, draws[0].dtype)

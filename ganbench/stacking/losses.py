@@ -1,0 +1,96 @@
+"""A critic update of K members: each member's loss by its own objective and penalty, then
+one Adam step of the stacked parameters, then weight clipping.
+
+Shared by the trainer's training step (:mod:`ganbench.training.group`) and by the fresh
+critics that judge a frozen generator (:mod:`ganbench.stacking.critics`). Members are
+ordered so that those with the same objective and penalty lie side by side: each such
+:class:`Span` computes its losses in one call of its objective and one of its penalty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+
+import torch
+from torch import Tensor
+
+from ganbench.objectives.base import Objective, Penalty
+from ganbench.stacking.adam import StackedAdam
+from ganbench.stacking.draws import MemberDraws
+from ganbench.stacking.nets import StackedNet
+
+
+class MemberFailure(Exception):
+    """A plugin raised while computing the members ``members`` of a group (slice)."""
+
+    def __init__(self, members: slice, exc: Exception) -> None:
+        super().__init__(f"{type(exc).__name__}: {exc}")
+        self.members = members
+        self.error = exc
+        self.traceback = "".join(traceback.format_exception(exc))
+
+
+@contextlib.contextmanager
+def blame(members: slice) -> Iterator[None]:
+    """Attribute an exception raised by plugin code to the members it was computing for."""
+    try:
+        yield
+    except MemberFailure:
+        raise
+    except Exception as exc:
+        raise MemberFailure(members, exc) from exc
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+    """A contiguous span of members with the same objective and penalty."""
+
+    members: slice
+    objective: Objective
+    penalty: Penalty | None
+    weight: Tensor | None  # (k,) penalty weights
+    needs_real: bool
+
+
+def clip_bounds(clips: Sequence[float], like: Tensor) -> Tensor | None:
+    """Per-member weight-clipping bounds (K, 1) (inf where a member does not clip), or None
+    if no member clips."""
+    if not any(clips):
+        return None
+    bound = [c if c > 0 else float("inf") for c in clips]
+    return torch.tensor(bound, device=like.device, dtype=like.dtype).unsqueeze(1)
+
+
+def member_critic(critic: StackedNet, members: slice) -> Callable[[Tensor], Tensor]:
+    """The critics of ``members`` alone, as a function of their samples (K', B, ...)."""
+    if members == slice(0, critic.members):
+        return critic
+    return lambda x: critic(x, params=critic.rows(members), members=members)
+
+
+def critic_losses(critic: StackedNet, spans: Sequence[Span], real: Tensor, fake: Tensor, draws: MemberDraws) -> Tensor:
+    """Every member's critic loss (K,) on batches ``real`` and ``fake`` (K, B, ...): its span's
+    objective's loss, plus its span's penalty times the member's weight."""
+    b = real.shape[1]
+    out = critic(torch.cat([real, fake], dim=1))
+    d_real, d_fake = out[:, :b], out[:, b:]
+    losses = []
+    for span in spans:
+        s = span.members
+        with blame(s):
+            loss = span.objective.critic_loss(d_real[s], d_fake[s])
+            if span.penalty is not None and span.weight is not None:
+                value = span.penalty(member_critic(critic, s), real[s], fake[s], draws.subset(s))
+                loss = loss + span.weight * value
+        losses.append(loss)
+    return torch.cat(losses)
+
+
+def critic_update(critic: StackedNet, opt: StackedAdam, loss: Tensor, clip: Tensor | None) -> None:
+    """One Adam step of every member on its own loss (``loss`` (K,)), then weight clipping."""
+    opt.step(torch.autograd.grad(loss.sum(), critic.params))
+    if clip is not None:
+        critic.clamp_(clip)
