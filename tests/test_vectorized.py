@@ -164,6 +164,34 @@ def test_the_stacked_adam_is_k_separate_torch_adams(method):
         assert torch.equal(state["exp_avg"], torch.cat([s["exp_avg"].reshape(-1) for s in torch_state]))
 
 
+def test_in_float32_the_fused_stacked_adam_is_torch_fused_adam_bit_for_bit():
+    """float32, betas (0.5, 0.999), 300 steps, members of two settings side by side: each
+    member's parameters and moments equal ``torch.optim.Adam(fused=True)``'s exactly, so the
+    kernel gets the settings as Python floats (β2 = 0.999, not float32's 0.99900001287)."""
+    torch.manual_seed(0)
+    settings = [(1e-3, (0.5, 0.999)), (2e-4, (0.5, 0.999)), (1e-3, (0.5, 0.999))]
+    k = len(settings)
+    starts = [torch.randn(k, 7), torch.randn(k, 2, 4)]
+    stacked = [s.clone().requires_grad_(True) for s in starts]
+    opt = StackedAdam(stacked, [lr for lr, _ in settings], [b for _, b in settings])
+    singles = [[s[i].clone().requires_grad_(True) for s in starts] for i in range(k)]
+    torch_opts = [
+        torch.optim.Adam(ps, lr=lr, betas=b, fused=True) for ps, (lr, b) in zip(singles, settings, strict=True)
+    ]
+    for _ in range(300):
+        grads = [torch.randn(k, 7), torch.randn(k, 2, 4)]
+        opt.step(grads)
+        for ps, o, i in zip(singles, torch_opts, range(k), strict=True):
+            for p, g in zip(ps, grads, strict=True):
+                p.grad = g[i].clone()
+            o.step()
+    for i in range(k):
+        for p, single in zip(stacked, singles[i], strict=True):
+            assert torch.equal(p[i], single), i
+        torch_state = [torch_opts[i].state[p] for p in singles[i]]
+        assert torch.equal(opt.state(i)["exp_avg_sq"], torch.cat([s["exp_avg_sq"].reshape(-1) for s in torch_state]))
+
+
 # ---------------------------------------------------------------- a member equals its solo run
 
 
