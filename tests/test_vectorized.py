@@ -8,6 +8,7 @@ import json
 import math
 import random
 import signal
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -21,7 +22,8 @@ from ganbench.stacking.nets import StackedNet
 from ganbench.status import Status
 from ganbench.suite import load_suite
 from ganbench.training import EngineOptions, train_trials
-from ganbench.training.grouping import plan_groups
+from ganbench.training.evaluate import sample
+from ganbench.training.grouping import plan_groups, throwaway_group
 from tests.conftest import TIMING
 
 F64 = EngineOptions(dtype=torch.float64)
@@ -344,6 +346,71 @@ def test_a_diverging_member_leaves_at_the_evaluation_that_finds_it_and_others_ar
     for r in results[2:4]:
         assert r["final"]["step"] == 3 and r["final"]["last_good_step"] == 0
     assert_close(together, alone, rel=1e-9)
+
+
+DCGAN = textwrap.dedent(
+    """
+    name = "bn"
+    seeds = [0]
+    metrics = ["energy"]
+    [train]
+    steps = 4
+    batch_size = 8
+    eval_every = 2
+    eval_samples = 24
+    snapshot_samples = 0
+    [model]
+    name = "dcgan"
+    latent_dim = 8
+    width = 4
+    [[datasets]]
+    name = "digits"
+    [[objectives]]
+    name = "nonsaturating"
+    n_critic = 1
+    """
+)
+
+
+def test_a_dcgan_members_batch_norm_statistics_do_not_depend_on_a_diverging_groupmate(tmp_path):
+    """A DCGAN trial's checkpointed networks, batch norm's running statistics included, are
+    the same whether it trained alone or beside a groupmate that diverged at the first
+    evaluation after step 0 (so that that evaluation sampled a copy of the survivors)."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "bad.py").write_text(BAD)
+    registry = load_plugins(plugins)
+    (tmp_path / "bn.toml").write_text(DCGAN + '[[objectives]]\nname = "explodes"\nn_critic = 1\n')
+    trials = load_suite(tmp_path / "bn.toml", registry).trials
+    paths = [tmp_path / "together" / t.id for t in trials]
+    results = train_trials(trials, [str(p) for p in paths], "cpu", registry, F64)
+    assert [str(r["status"]) for r in results] == ["complete", "diverged"]
+    alone = tmp_path / "alone" / trials[0].id
+    train_trials(trials[:1], [str(alone)], "cpu", registry, F64)
+    together = torch.load(paths[0] / "checkpoint.pt", weights_only=True)
+    solo = torch.load(alone / "checkpoint.pt", weights_only=True)
+    buffers = [n for n in solo["generator"] if "running" in n or "num_batches" in n]
+    assert buffers, "the DCGAN generator has batch norm"
+    for net in ("generator", "critic"):
+        assert together[net].keys() == solo[net].keys()
+        for name, value in solo[net].items():
+            assert torch.allclose(together[net][name], value, rtol=1e-9, atol=1e-12), (net, name)
+
+
+def test_evaluation_leaves_every_buffer_of_the_networks_as_it_was():
+    """Sampling an evaluation moves no running statistic: the state that training and the
+    checkpoints see is the one the training steps left."""
+    registry = load_plugins(None)
+    suite_file = Path(tempfile.mkdtemp()) / "bn.toml"
+    suite_file.write_text(DCGAN.replace("seeds = [0]", "seeds = [0, 1]"))
+    group = throwaway_group(load_suite(suite_file, registry).trials, registry, "cpu")
+    group.train_step()
+    before = {net: {n: b.clone() for n, b in getattr(group, net).buffers.items()} for net in ("gen", "critic")}
+    assert before["gen"], "the DCGAN generator has batch norm"
+    sample(group, group.step)
+    for net, buffers in before.items():
+        for name, value in buffers.items():
+            assert torch.equal(getattr(group, net).buffers[name], value), (net, name)
 
 
 def test_a_raising_objective_fails_only_its_members_and_the_others_equal_their_solo_runs(tmp_path):
