@@ -8,7 +8,6 @@ import json
 import math
 import random
 import signal
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -271,24 +270,31 @@ def test_penalties_and_clipping_per_member_equal_their_solo_runs(tmp_path):
     assert len({round(v, 12) for v in finals.values()}) == len(finals)
 
 
+#: a tiny DCGAN suite (batch norm in the generator), its objectives to be added
+DCGAN = textwrap.dedent(
+    """
+    name = "vec-images"
+    seeds = {seeds}
+    metrics = ["energy"]
+    [train]
+    steps = 4
+    batch_size = 8
+    eval_every = 2
+    eval_samples = 24
+    snapshot_samples = 0
+    [model]
+    name = "dcgan"
+    latent_dim = 8
+    width = 4
+    [[datasets]]
+    name = "digits"
+    """
+)
+
+
 def test_dcgan_members_with_batch_norm_equal_their_solo_runs(tmp_path):
-    text = textwrap.dedent(
+    text = DCGAN.format(seeds="[0, 1]") + textwrap.dedent(
         """
-        name = "vec-images"
-        seeds = [0, 1]
-        metrics = ["energy"]
-        [train]
-        steps = 4
-        batch_size = 8
-        eval_every = 2
-        eval_samples = 24
-        snapshot_samples = 0
-        [model]
-        name = "dcgan"
-        latent_dim = 8
-        width = 4
-        [[datasets]]
-        name = "digits"
         [[objectives]]
         name = "wgan-gp"
         n_critic = 1
@@ -348,28 +354,8 @@ def test_a_diverging_member_leaves_at_the_evaluation_that_finds_it_and_others_ar
     assert_close(together, alone, rel=1e-9)
 
 
-DCGAN = textwrap.dedent(
-    """
-    name = "bn"
-    seeds = [0]
-    metrics = ["energy"]
-    [train]
-    steps = 4
-    batch_size = 8
-    eval_every = 2
-    eval_samples = 24
-    snapshot_samples = 0
-    [model]
-    name = "dcgan"
-    latent_dim = 8
-    width = 4
-    [[datasets]]
-    name = "digits"
-    [[objectives]]
-    name = "nonsaturating"
-    n_critic = 1
-    """
-)
+def objective(name: str) -> str:
+    return f'[[objectives]]\nname = "{name}"\nn_critic = 1\n'
 
 
 def test_a_dcgan_members_batch_norm_statistics_do_not_depend_on_a_diverging_groupmate(tmp_path):
@@ -380,7 +366,7 @@ def test_a_dcgan_members_batch_norm_statistics_do_not_depend_on_a_diverging_grou
     plugins.mkdir()
     (plugins / "bad.py").write_text(BAD)
     registry = load_plugins(plugins)
-    (tmp_path / "bn.toml").write_text(DCGAN + '[[objectives]]\nname = "explodes"\nn_critic = 1\n')
+    (tmp_path / "bn.toml").write_text(DCGAN.format(seeds="[0]") + objective("nonsaturating") + objective("explodes"))
     trials = load_suite(tmp_path / "bn.toml", registry).trials
     paths = [tmp_path / "together" / t.id for t in trials]
     results = train_trials(trials, [str(p) for p in paths], "cpu", registry, F64)
@@ -397,12 +383,12 @@ def test_a_dcgan_members_batch_norm_statistics_do_not_depend_on_a_diverging_grou
             assert torch.allclose(together[net][name], value, rtol=1e-9, atol=1e-12), (net, name)
 
 
-def test_evaluation_leaves_every_buffer_of_the_networks_as_it_was():
+def test_evaluation_leaves_every_buffer_of_the_networks_as_it_was(tmp_path):
     """Sampling an evaluation moves no running statistic: the state that training and the
     checkpoints see is the one the training steps left."""
     registry = load_plugins(None)
-    suite_file = Path(tempfile.mkdtemp()) / "bn.toml"
-    suite_file.write_text(DCGAN.replace("seeds = [0]", "seeds = [0, 1]"))
+    suite_file = tmp_path / "bn.toml"
+    suite_file.write_text(DCGAN.format(seeds="[0, 1]") + objective("nonsaturating"))
     group = throwaway_group(load_suite(suite_file, registry).trials, registry, "cpu")
     group.train_step()
     before = {net: {n: b.clone() for n, b in getattr(group, net).buffers.items()} for net in ("gen", "critic")}
