@@ -4,7 +4,7 @@
     python benchmarks/divergence_share.py --dataset grid --seeds 2
 
 The suite's trials for the first ``--seeds`` seeds on one dataset train as ganbench trains
-them (one vectorised group, on the CPU, one torch thread), timed from start to end with the
+them (one vectorised group per group key, on the CPU, one torch thread), timed from start to end with the
 suite's own metrics and evaluations. Then the ``divergences`` metric with its default options
 (eleven critics, 500 steps of batch 256, the suite's critic architecture, the suite's
 evaluation samples) is timed ``--repeats`` times at a final evaluation of that dataset; its
@@ -30,6 +30,7 @@ from ganbench.plugins import load_plugins
 from ganbench.suite import load_suite
 from ganbench.training import EngineOptions, train_trials
 from ganbench.training.evaluate import eval_seed
+from ganbench.training.grouping import group_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,9 +51,15 @@ def main() -> None:
         raise SystemExit(f"{args.suite}: no trials on dataset '{args.dataset}'")
 
     with tempfile.TemporaryDirectory() as tmp:
-        paths = [str(Path(tmp) / t.id) for t in trials]
+        groups: dict[str, list] = {}
+        for t in trials:
+            groups.setdefault(group_key(t, registry), []).append(t)
         t0 = time.perf_counter()
-        results = train_trials(trials, paths, "cpu", registry, EngineOptions())
+        results = [
+            result
+            for group in groups.values()
+            for result in train_trials(group, [str(Path(tmp) / t.id) for t in group], "cpu", registry, EngineOptions())
+        ]
         t_train = time.perf_counter() - t0
     bad = [str(r["status"]) for r in results if str(r["status"]) != "complete"]
     if bad:
@@ -75,7 +82,7 @@ def main() -> None:
     k = len(trials)
     share = k * t_metric / (t_train + k * t_metric)
     print(f"{args.suite.name}, dataset {args.dataset}, seeds {seeds}: {k} trials, {trial.train.steps} steps each")
-    print(f"training (one group, 1 thread, the suite's own metrics): {t_train:8.1f} s")
+    print(f"training ({len(groups)} groups, 1 thread, the suite's own metrics): {t_train:8.1f} s")
     print(
         f"divergences metric, once per trial ({len(metric.objectives)} critics, {metric.steps} steps, "
         f"{n} samples): {t_metric:6.1f} s × {k} = {k * t_metric:.1f} s"

@@ -277,6 +277,7 @@ depth = 2
 name = "ring"
 [[objectives]]
 name = "minimax"
+n_critic = 2
 [[objectives]]
 name = "wgan-gp"
 n_critic = 2

@@ -180,3 +180,25 @@ def test_the_evaluation_schedule_never_changes_the_training_path(tmp_path):
     for record in rarely:
         for key in ("estimate", "wasserstein", "modes_captured", "hq_percent"):
             assert common[record["step"]][key] == record[key], (record["step"], key)
+
+
+def test_trials_that_do_not_share_a_group_key_are_refused_as_one_group(tmp_path):
+    """minimax with 1 critic step and hinge with 5, handed to the trainer as one group, would
+    both take the first member's critic steps: the trainer refuses them, naming both trials
+    and what differs, before it writes anything."""
+    registry = load_plugins(None)
+    body = """
+        [[objectives]]
+        name = "minimax"
+        n_critic = 1
+        [[objectives]]
+        name = "hinge"
+        n_critic = 5
+        """
+    (tmp_path / "mixed.toml").write_text(suite(body))
+    trials = load_suite(tmp_path / "mixed.toml", registry).trials
+    paths = [tmp_path / "mixed" / t.id for t in trials]
+    with pytest.raises(ValueError, match="n_critic") as refused:
+        train_trials(trials, [str(p) for p in paths], "cpu", registry, EngineOptions())
+    assert all(t.id in str(refused.value) for t in trials)
+    assert not (tmp_path / "mixed").exists()

@@ -21,7 +21,8 @@ from ganbench.stacking.nets import StackedNet
 from ganbench.status import Status
 from ganbench.suite import load_suite
 from ganbench.training import EngineOptions, train_trials
-from ganbench.training.grouping import plan_groups
+from ganbench.training.evaluate import sample
+from ganbench.training.grouping import plan_groups, throwaway_group
 from tests.conftest import TIMING
 
 F64 = EngineOptions(dtype=torch.float64)
@@ -164,6 +165,34 @@ def test_the_stacked_adam_is_k_separate_torch_adams(method):
         assert torch.equal(state["exp_avg"], torch.cat([s["exp_avg"].reshape(-1) for s in torch_state]))
 
 
+def test_in_float32_the_fused_stacked_adam_is_torch_fused_adam_bit_for_bit():
+    """float32, betas (0.5, 0.999), 300 steps, members of two settings side by side: each
+    member's parameters and moments equal ``torch.optim.Adam(fused=True)``'s exactly, so the
+    kernel gets the settings as Python floats (β2 = 0.999, not float32's 0.99900001287)."""
+    torch.manual_seed(0)
+    settings = [(1e-3, (0.5, 0.999)), (2e-4, (0.5, 0.999)), (1e-3, (0.5, 0.999))]
+    k = len(settings)
+    starts = [torch.randn(k, 7), torch.randn(k, 2, 4)]
+    stacked = [s.clone().requires_grad_(True) for s in starts]
+    opt = StackedAdam(stacked, [lr for lr, _ in settings], [b for _, b in settings])
+    singles = [[s[i].clone().requires_grad_(True) for s in starts] for i in range(k)]
+    torch_opts = [
+        torch.optim.Adam(ps, lr=lr, betas=b, fused=True) for ps, (lr, b) in zip(singles, settings, strict=True)
+    ]
+    for _ in range(300):
+        grads = [torch.randn(k, 7), torch.randn(k, 2, 4)]
+        opt.step(grads)
+        for ps, o, i in zip(singles, torch_opts, range(k), strict=True):
+            for p, g in zip(ps, grads, strict=True):
+                p.grad = g[i].clone()
+            o.step()
+    for i in range(k):
+        for p, single in zip(stacked, singles[i], strict=True):
+            assert torch.equal(p[i], single), i
+        torch_state = [torch_opts[i].state[p] for p in singles[i]]
+        assert torch.equal(opt.state(i)["exp_avg_sq"], torch.cat([s["exp_avg_sq"].reshape(-1) for s in torch_state]))
+
+
 # ---------------------------------------------------------------- a member equals its solo run
 
 
@@ -241,24 +270,31 @@ def test_penalties_and_clipping_per_member_equal_their_solo_runs(tmp_path):
     assert len({round(v, 12) for v in finals.values()}) == len(finals)
 
 
+#: a tiny DCGAN suite (batch norm in the generator), its objectives to be added
+DCGAN = textwrap.dedent(
+    """
+    name = "vec-images"
+    seeds = {seeds}
+    metrics = ["energy"]
+    [train]
+    steps = 4
+    batch_size = 8
+    eval_every = 2
+    eval_samples = 24
+    snapshot_samples = 0
+    [model]
+    name = "dcgan"
+    latent_dim = 8
+    width = 4
+    [[datasets]]
+    name = "digits"
+    """
+)
+
+
 def test_dcgan_members_with_batch_norm_equal_their_solo_runs(tmp_path):
-    text = textwrap.dedent(
+    text = DCGAN.format(seeds="[0, 1]") + textwrap.dedent(
         """
-        name = "vec-images"
-        seeds = [0, 1]
-        metrics = ["energy"]
-        [train]
-        steps = 4
-        batch_size = 8
-        eval_every = 2
-        eval_samples = 24
-        snapshot_samples = 0
-        [model]
-        name = "dcgan"
-        latent_dim = 8
-        width = 4
-        [[datasets]]
-        name = "digits"
         [[objectives]]
         name = "wgan-gp"
         n_critic = 1
@@ -316,6 +352,51 @@ def test_a_diverging_member_leaves_at_the_evaluation_that_finds_it_and_others_ar
     for r in results[2:4]:
         assert r["final"]["step"] == 3 and r["final"]["last_good_step"] == 0
     assert_close(together, alone, rel=1e-9)
+
+
+def objective(name: str) -> str:
+    return f'[[objectives]]\nname = "{name}"\nn_critic = 1\n'
+
+
+def test_a_dcgan_members_batch_norm_statistics_do_not_depend_on_a_diverging_groupmate(tmp_path):
+    """A DCGAN trial's checkpointed networks, batch norm's running statistics included, are
+    the same whether it trained alone or beside a groupmate that diverged at the first
+    evaluation after step 0 (so that that evaluation sampled a copy of the survivors)."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "bad.py").write_text(BAD)
+    registry = load_plugins(plugins)
+    (tmp_path / "bn.toml").write_text(DCGAN.format(seeds="[0]") + objective("nonsaturating") + objective("explodes"))
+    trials = load_suite(tmp_path / "bn.toml", registry).trials
+    paths = [tmp_path / "together" / t.id for t in trials]
+    results = train_trials(trials, [str(p) for p in paths], "cpu", registry, F64)
+    assert [str(r["status"]) for r in results] == ["complete", "diverged"]
+    alone = tmp_path / "alone" / trials[0].id
+    train_trials(trials[:1], [str(alone)], "cpu", registry, F64)
+    together = torch.load(paths[0] / "checkpoint.pt", weights_only=True)
+    solo = torch.load(alone / "checkpoint.pt", weights_only=True)
+    buffers = [n for n in solo["generator"] if "running" in n or "num_batches" in n]
+    assert buffers, "the DCGAN generator has batch norm"
+    for net in ("generator", "critic"):
+        assert together[net].keys() == solo[net].keys()
+        for name, value in solo[net].items():
+            assert torch.allclose(together[net][name], value, rtol=1e-9, atol=1e-12), (net, name)
+
+
+def test_evaluation_leaves_every_buffer_of_the_networks_as_it_was(tmp_path):
+    """Sampling an evaluation moves no running statistic: the state that training and the
+    checkpoints see is the one the training steps left."""
+    registry = load_plugins(None)
+    suite_file = tmp_path / "bn.toml"
+    suite_file.write_text(DCGAN.format(seeds="[0, 1]") + objective("nonsaturating"))
+    group = throwaway_group(load_suite(suite_file, registry).trials, registry, "cpu")
+    group.train_step()
+    before = {net: {n: b.clone() for n, b in getattr(group, net).buffers.items()} for net in ("gen", "critic")}
+    assert before["gen"], "the DCGAN generator has batch norm"
+    sample(group, group.step)
+    for net, buffers in before.items():
+        for name, value in buffers.items():
+            assert torch.equal(getattr(group, net).buffers[name], value), (net, name)
 
 
 def test_a_raising_objective_fails_only_its_members_and_the_others_equal_their_solo_runs(tmp_path):

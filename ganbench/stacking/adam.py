@@ -6,6 +6,8 @@ Adam updates. The arithmetic is ``torch.optim.Adam``'s (no weight decay, no amsg
 On the CPU and CUDA the update is PyTorch's fused Adam kernel (``torch.optim.Adam(fused=True)``'s),
 called once per distinct (lr, beta1, beta2) with each member's slice of each parameter as a
 tensor of its own, so a member's arithmetic never depends on which members lie beside it.
+The kernel gets each setting as the Python floats it was given, as ``torch.optim.Adam`` does
+(in float32, not rounded to the parameters' precision: β2 = 0.999, not 0.99900001287).
 It does in one pass what the elementwise formula (:meth:`StackedAdam.step_elementwise`,
 used on other devices) does in several.
 """
@@ -34,6 +36,8 @@ class StackedAdam:
     ) -> None:
         self.params = tuple(params)
         device, dtype = self.params[0].device, self.params[0].dtype
+        #: each member's (lr, beta1, beta2), as given
+        self.settings = [(float(r), float(b[0]), float(b[1])) for r, b in zip(lr, betas, strict=True)]
 
         def column(values: Sequence[float]) -> Tensor:
             return torch.tensor(list(values), device=device, dtype=dtype).unsqueeze(1)
@@ -94,11 +98,10 @@ class StackedAdam:
 
     @functools.cached_property
     def _settings(self) -> dict[tuple[float, float, float], list[int]]:
-        """The members of each distinct (lr, beta1, beta2) (read once: no device sync per step)."""
+        """The members of each distinct (lr, beta1, beta2), the Python floats given."""
         members: dict[tuple[float, float, float], list[int]] = {}
-        columns = torch.cat([self.lr, self.beta1, self.beta2], dim=1).tolist()
-        for k, (lr, beta1, beta2) in enumerate(columns):
-            members.setdefault((lr, beta1, beta2), []).append(k)
+        for k, setting in enumerate(self.settings):
+            members.setdefault(setting, []).append(k)
         return members
 
     @torch.no_grad()
@@ -122,8 +125,8 @@ class StackedAdam:
             "exp_avg": _row(self.exp_avg, k),
             "exp_avg_sq": _row(self.exp_avg_sq, k),
             "steps": self.steps,
-            "lr": float(self.lr[k]),
-            "betas": [float(self.beta1[k]), float(self.beta2[k])],
+            "lr": self.settings[k][0],
+            "betas": list(self.settings[k][1:]),
         }
 
     def load_state(self, k: int, state: dict[str, Any]) -> None:
@@ -142,6 +145,7 @@ class StackedAdam:
         idx = torch.as_tensor(list(index), device=self.lr.device, dtype=torch.long)
         new = StackedAdam.__new__(StackedAdam)
         new.params, new.eps, new.steps = tuple(params), self.eps, self.steps
+        new.settings = [self.settings[k] for k in index]
         for name in ("lr", "beta1", "beta2"):
             setattr(new, name, getattr(self, name).index_select(0, idx).clone())
         for name in ("exp_avg", "exp_avg_sq"):
@@ -156,6 +160,7 @@ class StackedAdam:
             raise ValueError(f"cannot join optimisers at different steps: {sorted(steps)}")
         new = StackedAdam.__new__(StackedAdam)
         new.params, new.eps, new.steps = tuple(params), optimisers[0].eps, steps.pop()
+        new.settings = [s for o in optimisers for s in o.settings]
         for name in ("lr", "beta1", "beta2"):
             setattr(new, name, torch.cat([getattr(o, name) for o in optimisers]))
         for name in ("exp_avg", "exp_avg_sq"):

@@ -115,6 +115,14 @@ class StackedNet:
         """The same networks with other parameters (and the same buffers)."""
         return StackedNet(self.base, self.names, params, self.buffers)
 
+    def with_own_buffers(self) -> StackedNet:
+        """The same networks (parameters shared) with a copy of the buffers: a forward pass of
+        the copy in training mode, which updates batch norm's running statistics, leaves this
+        one's as they were."""
+        with torch.no_grad():
+            buffers = {n: b.clone() for n, b in self.buffers.items()}
+        return StackedNet(self.base, self.names, self.params, buffers)
+
     # ------------------------------------------------------------ members in and out
 
     def select(self, index: Sequence[int]) -> StackedNet:

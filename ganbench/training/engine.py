@@ -16,6 +16,7 @@ checkpoints and final record, exactly as when it trains alone:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 import traceback
 from collections.abc import Sequence
@@ -30,12 +31,13 @@ from ganbench.stacking.losses import MemberFailure
 from ganbench.status import Status
 from ganbench.training import checkpoint
 from ganbench.training.group import Group
+from ganbench.training.grouping import check_one_group
 from ganbench.training.member import Member, State
 from ganbench.training.memory import keep_freed_memory
 from ganbench.training.outcomes import EngineOptions, Outcomes, Result, write_failure
 from ganbench.training.record import Recorder
 from ganbench.training.signals import STOP, WORKER, stop_on_sigint
-from ganbench.trial import Trial
+from ganbench.trial import Parts, Trial
 
 
 def run_group(
@@ -51,12 +53,16 @@ def run_group(
 def train_trials(
     trials: Sequence[Trial], paths: Sequence[str], device: str, registry: Registry, options: EngineOptions
 ) -> list[Result]:
+    """:func:`run_group` with a given registry. Raises ValueError, before anything is written,
+    if the trials cannot train as one group (see :func:`~ganbench.training.grouping.group_key`)."""
+    made = [_make(trial, registry) for trial in trials]
+    check_one_group(trials, [parts if isinstance(parts, Parts) else None for parts in made])
     outcomes = Outcomes(device, options)
     keep_freed_memory()
     results: list[Result | None] = [None] * len(trials)
     with contextlib.ExitStack() as locks:
         members: list[tuple[int, Member]] = []
-        for i, (trial, path) in enumerate(zip(trials, paths, strict=True)):
+        for i, (trial, path, parts) in enumerate(zip(trials, paths, made, strict=True)):
             td = TrialDir(Path(path))
             if td.is_done():
                 results[i] = {"status": Status.SKIPPED, "message": "already complete"}
@@ -70,10 +76,8 @@ def train_trials(
                 continue
             _clean(td)
             td.write_config(trial.to_json())
-            try:
-                parts = trial.instantiate(registry)
-            except Exception as exc:
-                results[i] = write_failure(td, device, exc, traceback.format_exc(), [], outcomes.environment(1))
+            if isinstance(parts, _Unmade):
+                results[i] = write_failure(td, device, parts.error, parts.trace, [], outcomes.environment(1))
                 continue
             members.append((i, Member(trial, parts, td)))
         overlap = options.overlap if options.overlap is not None else device != "cpu"
@@ -82,6 +86,22 @@ def train_trials(
         for i, m in members:
             results[i] = outcomes.results[m]
     return [r for r in results if r is not None]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Unmade:
+    """A trial whose components could not be made: the error, and its traceback."""
+
+    error: Exception
+    trace: str
+
+
+def _make(trial: Trial, registry: Registry) -> Parts | _Unmade:
+    """The trial's components, or why they could not be made (a failure of this trial alone)."""
+    try:
+        return trial.instantiate(registry)
+    except Exception as exc:
+        return _Unmade(exc, traceback.format_exc())
 
 
 def _clean(td: TrialDir) -> None:

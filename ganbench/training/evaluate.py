@@ -7,6 +7,12 @@ The generators of all members run in one pass (:func:`sample`); the metrics then
 member, on the CPU (:func:`measure`), keyword arguments only (``real=``, ``fake=``), so the
 two can never be swapped. Samples and critic outputs stay in the training precision
 (float32, or float64 where asked).
+
+The networks run as they train: batch norm normalises each member's evaluation batch by
+that batch's own statistics, exactly as in a training step, and never by the running
+statistics. Those are only updated by training: evaluation runs on a copy of every buffer
+(:meth:`~ganbench.stacking.nets.StackedNet.with_own_buffers`), so it leaves the state that
+training and checkpoints see untouched, whichever members of the group are evaluated.
 """
 
 from __future__ import annotations
@@ -60,7 +66,8 @@ def sample(group: Group, step: int) -> list[Sampled]:
     stacked networks. An estimate that raises fails its members only
     (:class:`~ganbench.stacking.losses.MemberFailure` names them)."""
     n = group.members[0].trial.train.eval_samples
-    device, dtype = group.gen.device, group.gen.dtype
+    gen, critic = group.gen.with_own_buffers(), group.critic.with_own_buffers()
+    device, dtype = gen.device, gen.dtype
     inputs = []
     for m in group.members:
         g = torch.Generator().manual_seed(eval_seed(m.trial.seed, step))
@@ -68,10 +75,10 @@ def sample(group: Group, step: int) -> list[Sampled]:
     z, real = torch.stack([i[0] for i in inputs]), torch.stack([i[1] for i in inputs])
     fakes, d_real, d_fake = [], [], []
     for i in range(0, n, EVAL_CHUNK):
-        f = group.gen(z[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype))
+        f = gen(z[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype))
         fakes.append(f.cpu())
-        d_fake.append(group.critic(f).cpu())
-        d_real.append(group.critic(real[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype)).cpu())
+        d_fake.append(critic(f).cpu())
+        d_real.append(critic(real[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype)).cpu())
     fake, out_real, out_fake = torch.cat(fakes, dim=1), torch.cat(d_real, dim=1), torch.cat(d_fake, dim=1)
     estimates = torch.empty(len(group), dtype=dtype)
     for span in group.spans:

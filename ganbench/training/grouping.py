@@ -25,6 +25,7 @@ import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -34,7 +35,7 @@ from ganbench.training import checkpoint
 from ganbench.training.group import Group
 from ganbench.training.member import Member
 from ganbench.training.memory import keep_freed_memory
-from ganbench.trial import Trial
+from ganbench.trial import Parts, Trial
 
 #: the largest group ``auto`` forms on an accelerator
 AUTO_MAX = 64
@@ -63,14 +64,46 @@ class Plan:
         return f"vectorised: {', '.join(parts)} ({self.how})"
 
 
+def group_signature(trial: Trial, parts: Parts) -> dict[str, Any]:
+    """What the trials of one group share, by name: the model, the sample shape, the critic
+    steps per generator step and the training budget and schedule."""
+    return {
+        "model": trial.model.to_json(),
+        "sample shape": list(parts.dataset.shape),
+        "n_critic": parts.hyper.n_critic,
+        "training budget": trial.train.params(),
+    }
+
+
 def group_key(trial: Trial, registry: Registry) -> str:
     """Trials with equal keys can train in one group."""
     parts = trial.instantiate(registry)
     if not type(parts.model).vectorizes:
         return f"alone:{trial.id}"
-    shape = tuple(parts.dataset.shape)
-    key = [trial.model.to_json(), list(shape), parts.hyper.n_critic, trial.train.params()]
-    return json.dumps(key, sort_keys=True)
+    return json.dumps(list(group_signature(trial, parts).values()), sort_keys=True)
+
+
+def check_one_group(trials: Sequence[Trial], parts: Sequence[Parts | None]) -> None:
+    """Raise ValueError unless ``trials`` (with their components ``parts``; None where making
+    them failed, a failure of that trial alone) can train as one group: a group trains
+    every member with its first member's critic steps, batch size and budget."""
+    made = [(t, p) for t, p in zip(trials, parts, strict=True) if p is not None]
+    if len(made) < 2:
+        return
+    for trial, p in made:
+        if not type(p.model).vectorizes:
+            others = ", ".join(t.id for t, _ in made if t is not trial)
+            raise ValueError(f"trial {trial.id} cannot train in a group (with {others}): its model does not vectorise")
+    first, expected = made[0][0], group_signature(*made[0])
+    for trial, p in made[1:]:
+        signature = group_signature(trial, p)
+        for name, value in expected.items():
+            if signature[name] != value:
+                raise ValueError(
+                    f"trials {first.id} and {trial.id} cannot train as one group: their {name} differs "
+                    f"({value!r} and {signature[name]!r}); group trials by "
+                    "ganbench.training.grouping.group_key first"
+                )
 
 
 def step_cost(trial: Trial) -> int:
