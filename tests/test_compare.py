@@ -95,7 +95,7 @@ def test_a_real_improvement_is_significant_and_noise_is_not(tmp_path, run_cli, t
     for objective in ("base", "other"):
         assert "significant" not in rows[(objective, "energy ↓")][-1]
         assert "significant" not in rows[(objective, "steps_per_s ↑")][-1]
-    assert "quality: 1 significant difference(s) of 3 tests" in out
+    assert "quality: 1 significant difference of 3 tests" in out
     assert "timing: no significant difference in 3 tests" in out
 
 

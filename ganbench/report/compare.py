@@ -27,6 +27,7 @@ from ganbench.report.statistics.describe import ALPHA, holm
 from ganbench.report.statistics.twosample import NAMES, Outcome, compare_runs
 from ganbench.report.throughput import TIMING
 from ganbench.results.reader import SuiteResults, TrialResult
+from ganbench.text import plural
 
 #: figures not compared: the first-step figure (which has 'never' values)
 SKIP = {ALL_MODES_STEP}
@@ -144,7 +145,7 @@ def _verdict(rows: list[dict[str, Any]], alpha: float) -> str:
                 f"p (Holm) {fmt_p(r['p_holm'])})"
                 for r in sig
             )
-            parts.append(f"{family}: {len(sig)} significant difference(s) of {tested} tests: {what}.")
+            parts.append(f"{family}: {plural(len(sig), 'significant difference')} of {tested} tests: {what}.")
         else:
             parts.append(f"{family}: no significant difference in {tested} tests (Holm, α = {alpha:g}).")
     return " ".join(parts) if parts else "Nothing to compare: no dataset and objective in common."

@@ -31,6 +31,7 @@ import torch
 
 from ganbench.registry import Registry
 from ganbench.results import TrialDir
+from ganbench.text import plural
 from ganbench.training import checkpoint
 from ganbench.training.group import Group
 from ganbench.training.member import Member
@@ -58,9 +59,9 @@ class Plan:
         if not sizes:
             return f"each trial alone ({self.how})"
         counts = collections.Counter(sizes)
-        parts = [f"{n} group{'s' * (n != 1)} of {k}" for k, n in sorted(counts.items(), reverse=True)]
+        parts = [f"{plural(n, 'group')} of {k}" for k, n in sorted(counts.items(), reverse=True)]
         if alone:
-            parts.append(f"{alone} trial{'s' * (alone != 1)} alone")
+            parts.append(f"{plural(alone, 'trial')} alone")
         return f"vectorised: {', '.join(parts)} ({self.how})"
 
 
