@@ -11,6 +11,7 @@ import torch
 
 from ganbench.cli import main
 from ganbench.plugins import Registry, load_plugins
+from tests.helpers.report import fixture_report
 from tests.helpers.runs import TINY_SUITE
 
 
@@ -49,8 +50,14 @@ def tiny_suite(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def feature_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Image metrics cache their classifiers in one directory per test session, never in ~/.cache."""
-    path = tmp_path_factory.mktemp("ganbench-cache")
+    """Image metrics cache their classifiers in one directory per test session, never in ~/.cache.
+    The workers of one pytest-xdist session share it (the cache is safe for concurrent processes),
+    so each classifier is trained once per session."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        path = tmp_path_factory.getbasetemp().parent / "ganbench-cache"
+        path.mkdir(exist_ok=True)
+    else:
+        path = tmp_path_factory.mktemp("ganbench-cache")
     previous = os.environ.get("GANBENCH_CACHE")
     os.environ["GANBENCH_CACHE"] = str(path)
     yield path
@@ -67,3 +74,22 @@ def one_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist (the default run's ``-n 2 --dist loadgroup``), the tests that use a
+    module-scoped fixture run on one worker, so that the fixture is built once: a local Ray
+    instance (one per process), an uninterrupted reference run. The report tests' module fixtures
+    share one report drawn per process (:func:`tests.helpers.report.fixture_report`), so those
+    run on one worker together. A test that names its own ``xdist_group`` keeps it."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        fixtures = getattr(item, "_fixtureinfo", None)
+        defs = fixtures.name2fixturedefs.values() if fixtures else ()
+        if not any(d and d[-1].scope == "module" for d in defs):
+            continue
+        module = getattr(item, "module", None)
+        shares_report = getattr(module, "fixture_report", None) is fixture_report
+        item.add_marker(pytest.mark.xdist_group("fixture-report" if shares_report else item.nodeid.split("::")[0]))

@@ -6,14 +6,21 @@ import re
 import tomllib
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ganbench.cli import main
 from tests.helpers.project import ROOT
 
 QUICK = tomllib.loads((ROOT / "suites" / "quick.toml").read_text())
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+#: inputs each property is tried on: 150 in the default run, a longer search in the slow run
+EXAMPLES = [pytest.param(150, id="default"), pytest.param(1000, id="thorough", marks=pytest.mark.slow)]
+
+
+def budget(examples: int) -> settings:
+    return settings(max_examples=examples, deadline=None)
+
 
 keys = st.sampled_from(
     ["name", "seeds", "metrics", "train", "model", "datasets", "objectives", "steps", "sigma", "x", "", "é"]
@@ -66,22 +73,30 @@ def assert_clean_failure(code: int, err: str) -> None:
     assert len(err.strip().splitlines()) == 1 and err.startswith("ganbench: error: ")
 
 
-@SETTINGS
-@given(st.binary(max_size=300))
-def test_random_bytes_never_crash(capsys, tmp_path, data):
-    code, err = validate(capsys, tmp_path, data)
-    assert_clean_failure(code, err)  # random bytes never make a suite with datasets and objectives
+@pytest.mark.parametrize("examples", EXAMPLES)
+def test_random_bytes_never_crash(capsys, tmp_path, examples):
+    @budget(examples)
+    @given(st.binary(max_size=300))
+    def check(data):
+        code, err = validate(capsys, tmp_path, data)
+        assert_clean_failure(code, err)  # random bytes never make a suite with datasets and objectives
+
+    check()
 
 
-@SETTINGS
-@given(st.dictionaries(keys, values, max_size=6))
-def test_random_toml_documents_never_crash(capsys, tmp_path, doc):
-    text = document(doc)
-    code, err = validate(capsys, tmp_path, text.encode())
-    if "datasets" not in doc or "objectives" not in doc:
-        assert_clean_failure(code, err)
-    else:
-        assert code in (0, 2) and "Traceback" not in err
+@pytest.mark.parametrize("examples", EXAMPLES)
+def test_random_toml_documents_never_crash(capsys, tmp_path, examples):
+    @budget(examples)
+    @given(st.dictionaries(keys, values, max_size=6))
+    def check(doc):
+        text = document(doc)
+        code, err = validate(capsys, tmp_path, text.encode())
+        if "datasets" not in doc or "objectives" not in doc:
+            assert_clean_failure(code, err)
+        else:
+            assert code in (0, 2) and "Traceback" not in err
+
+    check()
 
 
 TYPED = {  # (section, key): a value of the right type, to be replaced by one of a wrong type
@@ -107,31 +122,35 @@ wrong_values = st.one_of(
 )
 
 
-@SETTINGS
-@given(st.sampled_from(sorted(TYPED)), wrong_values)
-def test_a_value_of_the_wrong_type_is_always_rejected_naming_its_key(capsys, tmp_path, field, value):
-    section, key = field
-    doc = {
-        k: (
-            v.copy()
-            if isinstance(v, dict)
-            else [dict(x) for x in v]
-            if isinstance(v, list) and v and isinstance(v[0], dict)
-            else v
+@pytest.mark.parametrize("examples", EXAMPLES)
+def test_a_value_of_the_wrong_type_is_always_rejected_naming_its_key(capsys, tmp_path, examples):
+    @budget(examples)
+    @given(st.sampled_from(sorted(TYPED)), wrong_values)
+    def check(field, value):
+        section, key = field
+        doc = {
+            k: (
+                v.copy()
+                if isinstance(v, dict)
+                else [dict(x) for x in v]
+                if isinstance(v, list) and v and isinstance(v[0], dict)
+                else v
+            )
+            for k, v in QUICK.items()
+        }
+        target = doc[section][0] if isinstance(doc[section], list) else doc[section]
+        target[key] = value
+        text = "\n".join(
+            f"{k} = {toml_value(v)}" for k, v in doc.items() if not isinstance(v, (dict, list)) or k == "metrics"
         )
-        for k, v in QUICK.items()
-    }
-    target = doc[section][0] if isinstance(doc[section], list) else doc[section]
-    target[key] = value
-    text = "\n".join(
-        f"{k} = {toml_value(v)}" for k, v in doc.items() if not isinstance(v, (dict, list)) or k == "metrics"
-    )
-    for k, v in doc.items():
-        if isinstance(v, dict):
-            text += f"\n[{k}]\n" + document(v)
-        elif isinstance(v, list) and k != "metrics":
-            for entry in v:
-                text += f"\n[[{k}]]\n" + document(entry)
-    code, err = validate(capsys, tmp_path, text.encode())
-    assert_clean_failure(code, err)
-    assert f".{key}" in err or f"{key}:" in err
+        for k, v in doc.items():
+            if isinstance(v, dict):
+                text += f"\n[{k}]\n" + document(v)
+            elif isinstance(v, list) and k != "metrics":
+                for entry in v:
+                    text += f"\n[[{k}]]\n" + document(entry)
+        code, err = validate(capsys, tmp_path, text.encode())
+        assert_clean_failure(code, err)
+        assert f".{key}" in err or f"{key}:" in err
+
+    check()

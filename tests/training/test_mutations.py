@@ -147,7 +147,7 @@ def test_the_default_tests_catch_a_one_line_breakage(pristine: Path, tmp_path: P
     target.write_text(text.replace(mutation.old, mutation.new))
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *mutation.tests],
+        [sys.executable, "-m", "pytest", "-q", "-x", "-n", "0", "-p", "no:cacheprovider", *mutation.tests],
         cwd=copy,
         env=env,
         capture_output=True,

@@ -377,16 +377,22 @@ def test_a_nonsense_vectorize_option_is_refused(run_cli, tmp_path):
 # ---------------------------------------------------------------- kill -9, then resume with another grouping
 
 
+@pytest.fixture(scope="module")
+def vectorized_reference(tmp_path_factory):
+    """The faults suite run uninterrupted in one group: what every interrupted run must reproduce."""
+    root = tmp_path_factory.mktemp("vectorized-reference")
+    suite = root / "faults.toml"
+    suite.write_text(FAULTS_SUITE.format(steps=400))
+    reference = start(suite, root / "reference", "--jobs", "1", "--vectorize", "4")
+    assert reference.wait(timeout=600) == 0, reference.communicate()
+    return suite, snapshot(root / "reference" / "faults")
+
+
 @pytest.mark.parametrize(("first", "second"), [("4", "off"), ("off", "4")])
 def test_kill_9_in_a_vectorized_run_then_rerun_with_another_grouping_matches_an_uninterrupted_run(
-    tmp_path, first, second
+    vectorized_reference, tmp_path, first, second
 ):
-    suite = tmp_path / "faults.toml"
-    suite.write_text(FAULTS_SUITE.format(steps=400))
-    reference = start(suite, tmp_path / "reference", "--jobs", "1", "--vectorize", "4")
-    assert reference.wait(timeout=600) == 0, reference.communicate()
-    expected = snapshot(tmp_path / "reference" / "faults")
-
+    suite, expected = vectorized_reference
     out = tmp_path / "out"
     proc = start(suite, out, "--jobs", "1", "--vectorize", first)
     wait_for_checkpoint(out / "faults", proc)
