@@ -11,7 +11,6 @@ import torch
 
 from ganbench.cli import main
 from ganbench.plugins import Registry, load_plugins
-from tests.helpers.report import fixture_report
 from tests.helpers.runs import TINY_SUITE
 
 
@@ -74,22 +73,3 @@ def one_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With pytest-xdist (the default run's ``-n 2 --dist loadgroup``), the tests that use a
-    module-scoped fixture run on one worker, so that the fixture is built once: a local Ray
-    instance (one per process), an uninterrupted reference run. The report tests' module fixtures
-    share one report drawn per process (:func:`tests.helpers.report.fixture_report`), so those
-    run on one worker together. A test that names its own ``xdist_group`` keeps it."""
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        fixtures = getattr(item, "_fixtureinfo", None)
-        defs = fixtures.name2fixturedefs.values() if fixtures else ()
-        if not any(d and d[-1].scope == "module" for d in defs):
-            continue
-        module = getattr(item, "module", None)
-        shares_report = getattr(module, "fixture_report", None) is fixture_report
-        item.add_marker(pytest.mark.xdist_group("fixture-report" if shares_report else item.nodeid.split("::")[0]))
