@@ -2,7 +2,7 @@
 group of trials against one trial alone.
 
 They run once as ordinary tests by default (``--benchmark-disable``); measure with
-``pytest tests/benchmarks/test_benchmark.py --benchmark-enable`` or ``python benchmarks/throughput.py``
+``pytest -n 0 tests/benchmarks/test_benchmark.py --benchmark-enable`` or ``python benchmarks/throughput.py``
 (``--vectorize`` for groups). These are benchmarks, not tests, and assert nothing: a shared
 machine being slow is not a failure, and whether the harness trains correctly is the other
 test files' business.

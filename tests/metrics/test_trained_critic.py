@@ -27,7 +27,7 @@ from seeds 1 and 2 as well (`train_critic(..., seed=s)`).  Relative to the true 
 - WGAN-GP may exceed W1 by up to 6%: see its case below; WGAN-clip and RaGAN have their
   own tests, with their measured figures.
 
-Run `pytest -m slow tests/metrics/test_trained_critic.py -s` to see the table of true and
+Run `pytest -m slow -n 0 tests/metrics/test_trained_critic.py -s` to see the table of true and
 estimated values.
 """
 
