@@ -10,6 +10,7 @@ its arguments swapped by a positional call). :func:`check` raises :class:`Refuse
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -30,10 +31,17 @@ def where(cls: type) -> str:
     """'class Foo, file plugins/foo.py:12' (the module when the source file is unknown)."""
     try:
         path = inspect.getsourcefile(cls)
-        line = inspect.getsourcelines(cls)[1]
+        line = _first_line(cls)
     except (OSError, TypeError):
         return f"class {cls.__qualname__}, module {cls.__module__}"
     return f"class {cls.__qualname__}, file {path}:{line}" if path else f"class {cls.__qualname__}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _first_line(cls: type) -> int:
+    """The line ``cls`` is defined on. Finding it parses the class's whole source file, and every
+    load of the plugins checks every class, so each class is looked up once per process."""
+    return inspect.getsourcelines(cls)[1]
 
 
 def signature_text(name: str, fn: Callable[..., Any]) -> str:

@@ -7,7 +7,7 @@ and the columns of ``ganbench list`` (:mod:`ganbench.listing`). The registry, th
 loader, the trial and the command line take the kinds and their names from here.
 
 A new kind is a row here, its hook in :mod:`ganbench.hookspecs`, its base class and, for
-``ganbench new``, its template and its kit check (``tests/test_kinds.py`` checks that each row
+``ganbench new``, its template and its kit check (``tests/plugins/test_kinds.py`` checks that each row
 has them all).
 
 This module imports nothing of ganbench, and no torch: the base classes and the declaration

@@ -1,9 +1,8 @@
+"""Fixtures only; what tests share besides fixtures is in ``tests/helpers/``."""
+
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,34 +11,7 @@ import torch
 
 from ganbench.cli import main
 from ganbench.plugins import Registry, load_plugins
-
-ROOT = Path(__file__).resolve().parents[1]
-
-#: history fields that measure time, which legitimately differ between runs
-TIMING = {"steps_per_s", "samples_per_s", "window_steps_per_s", "train_time", "wall_time"}
-
-TINY_SUITE = """
-name = "tiny"
-seeds = 1
-metrics = ["modes", "energy", "wasserstein"]
-
-[train]
-steps = 20
-batch_size = 32
-eval_every = 10
-eval_samples = 200
-
-[model]
-name = "mlp"
-width = 16
-depth = 1
-
-[[datasets]]
-name = "ring"
-
-[[objectives]]
-name = "nonsaturating"
-"""
+from tests.helpers.runs import TINY_SUITE
 
 
 @pytest.fixture(scope="session")
@@ -68,21 +40,6 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
     return run
 
 
-def ganbench_exe() -> list[str]:
-    exe = shutil.which("ganbench", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "ganbench"]
-
-
-def run_subprocess(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full_env.get("PYTHONPATH", "")]))
-    return subprocess.run(
-        [*ganbench_exe(), *map(str, args)], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
-    )
-
-
 @pytest.fixture
 def tiny_suite(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.toml"
@@ -92,8 +49,14 @@ def tiny_suite(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def feature_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Image metrics cache their classifiers in one directory per test session, never in ~/.cache."""
-    path = tmp_path_factory.mktemp("ganbench-cache")
+    """Image metrics cache their classifiers in one directory per test session, never in ~/.cache.
+    The workers of one pytest-xdist session share it (the cache is safe for concurrent processes),
+    so each classifier is trained once per session."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        path = tmp_path_factory.getbasetemp().parent / "ganbench-cache"
+        path.mkdir(exist_ok=True)
+    else:
+        path = tmp_path_factory.mktemp("ganbench-cache")
     previous = os.environ.get("GANBENCH_CACHE")
     os.environ["GANBENCH_CACHE"] = str(path)
     yield path

@@ -4,7 +4,7 @@
 :mod:`~ganbench.cli.suites` (run, validate), :mod:`~ganbench.cli.components` (list, plugins,
 new) and :mod:`~ganbench.cli.reports` (report, compare). torch, pandas, scipy and matplotlib
 are imported by the commands that use them, not here: ``ganbench --help`` and ``--version``
-start without them (tests/test_startup.py).
+start without them (tests/cli/test_startup.py).
 """
 
 from __future__ import annotations

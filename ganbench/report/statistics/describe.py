@@ -4,7 +4,7 @@
   standard deviation and a Student-t interval of the mean.  The t-interval keeps
   its coverage at 3 seeds for normal data (exactly 95 %) and stays near it for
   skewed data; a percentile bootstrap of 3 seeds is the min–max of the seeds and
-  covers about three times in four (``tests/test_report_stats.py`` simulates both).
+  covers about three times in four (``tests/report/test_report_stats.py`` simulates both).
 * :func:`best_set`: the objectives a table marks: the best mean and every
   objective not separated from it by a one-sided Welch t-test, Holm-corrected
   within the column; nothing when no objective is separated from the best.

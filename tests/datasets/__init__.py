@@ -1,0 +1,1 @@
+"""Datasets (``ganbench/datasets/``): toy, image and local-file datasets."""

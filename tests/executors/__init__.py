@@ -1,0 +1,1 @@
+"""Executors: the process pool under injected faults, and Ray."""

@@ -1,0 +1,122 @@
+"""Runs of ``ganbench run`` that tests start, interrupt and compare: the tiny suite, the faults
+suite, a subprocess that Ctrl-C reaches, and a run's results with timing fields removed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.helpers.project import ROOT, ganbench_exe
+
+#: history fields that measure time, which legitimately differ between runs
+TIMING = {"steps_per_s", "samples_per_s", "window_steps_per_s", "train_time", "wall_time"}
+
+TINY_SUITE = """
+name = "tiny"
+seeds = 1
+metrics = ["modes", "energy", "wasserstein"]
+
+[train]
+steps = 20
+batch_size = 32
+eval_every = 10
+eval_samples = 200
+
+[model]
+name = "mlp"
+width = 16
+depth = 1
+
+[[datasets]]
+name = "ring"
+
+[[objectives]]
+name = "nonsaturating"
+"""
+
+#: a suite whose trials run long enough to be interrupted (``steps`` filled in by each test)
+FAULTS_SUITE = """
+name = "faults"
+seeds = [0, 1]
+metrics = ["modes", "wasserstein"]
+
+[train]
+steps = {steps}
+batch_size = 64
+eval_every = 40
+eval_samples = 300
+checkpoint_every = 20
+
+[model]
+name = "mlp"
+width = 32
+depth = 2
+
+[[datasets]]
+name = "ring"
+
+[[objectives]]
+name = "nonsaturating"
+
+[[objectives]]
+name = "hinge"
+n_critic = 2
+"""
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+
+
+def default_sigint() -> None:
+    """In a child that a test will send Ctrl-C: SIGINT's default action. A shell starts a
+    background job with SIGINT ignored, its children inherit that, and Python then never
+    raises KeyboardInterrupt: run from such a job, the test would send a signal nobody sees."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start(suite: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*ganbench_exe(), "run", str(suite), "--out", str(out), *extra],
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
+
+
+def rerun(suite: Path, out: Path, jobs: str = "1") -> subprocess.CompletedProcess[str]:
+    """`ganbench run` of ``suite`` into ``out``, to completion."""
+    return subprocess.run(
+        [*ganbench_exe(), "run", str(suite), "--out", str(out), "--jobs", jobs],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def snapshot(suite_dir: Path) -> dict[str, object]:
+    """Histories and final metrics of every trial, timing fields removed."""
+    out: dict[str, object] = {}
+    for trial in sorted(p for p in suite_dir.iterdir() if p.is_dir()):
+        history = [json.loads(x) for x in (trial / "history.jsonl").read_text().splitlines()]
+        final = json.loads((trial / "final.json").read_text())
+        metrics = {k: v for k, v in final["metrics"].items() if k not in TIMING}
+        out[trial.name] = ([{k: v for k, v in r.items() if k not in TIMING} for r in history], metrics)
+    return out
+
+
+def wait_for_checkpoint(suite_dir: Path, proc: subprocess.Popen[str], timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if list(suite_dir.glob("*/checkpoint.pt")):
+            return
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    raise AssertionError("no checkpoint appeared")

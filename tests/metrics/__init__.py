@@ -1,0 +1,1 @@
+"""Metrics (``ganbench/metrics/``): known answers, the feature cache, trained critics, summaries."""

@@ -1,0 +1,1 @@
+"""Objectives and penalties (``ganbench/objectives/``, ``ganbench/penalties.py``) against their mathematics."""

@@ -1,0 +1,1 @@
+"""Plugins: loading, contracts, the contract kit, ``ganbench new``, ``ganbench list`` and the plugin guide."""

@@ -1,0 +1,1 @@
+"""Reports and comparisons (``ganbench/report/``): numbers, statistics, figures, formats."""

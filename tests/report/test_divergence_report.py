@@ -1,0 +1,188 @@
+"""The report's divergence matrix: its numbers are the trial files' numbers, its statistics are
+the textbook ones, and its sentences follow from them."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from ganbench.metrics import divergences_report as report
+from ganbench.metrics.divergences import key
+from ganbench.results import TrialDir, atomic_write_json
+from ganbench.results.reader import load_suite_results
+from tests.helpers.report import copy_fixture, md_tables
+
+COLUMNS = ["kl", "minimax", "wgan-gp", "hinge"]
+#: rows: (label, objective name); "ns" trains with an objective that is not judged
+ROWS = [("kl", "kl"), ("minimax", "minimax"), ("wgan-gp", "wgan-gp"), ("hinge", "hinge"), ("ns", "nonsaturating")]
+SEEDS = (0, 1, 2)
+
+
+def write(
+    suite_dir: Path, dataset: str, label: str, name: str, seed: int, metrics: dict[str, float], status: str = "complete"
+) -> Path:
+    digest = hashlib.sha256(f"{dataset}/{label}/{seed}".encode()).hexdigest()[:10]
+    td = TrialDir(suite_dir / f"{dataset}-{label}-s{seed}-{digest}")
+    config = {
+        "dataset": {"label": dataset, "name": "ring", "params": {}},
+        "objective": {"label": label, "name": name, "options": {}, "hyper": {}},
+        "seed": seed,
+        "suite": suite_dir.name,
+        "metrics": [{"name": "modes", "params": {}}, {"name": "divergences", "params": {"objectives": COLUMNS}}],
+        "train": {"steps": 10},
+    }
+    atomic_write_json(td.config, config)
+    td.write_history([{"step": 10, **metrics}])
+    td.finish({"status": status, "metrics": metrics, "convergence": {}})
+    return td.path
+
+
+def values(rng: np.random.Generator, row: int, column: int, self_wins: bool) -> float:
+    """A trial's estimate: columns agree on a base order of the rows, plus noise; with
+    ``self_wins`` the row trained with the column's objective is made the lowest."""
+    base = [3.0, 1.0, 4.0, 2.0, 5.0][row] * (1.0 + column)
+    if self_wins and ROWS[row][1] == COLUMNS[column]:
+        base = 0.1
+    return base + 0.05 * rng.standard_normal()
+
+
+def make_suite(tmp_path: Path, self_wins: bool = False) -> Path:
+    suite_dir = tmp_path / "div"
+    suite_dir.mkdir()
+    rng = np.random.default_rng(0)
+    ids = []
+    for i, (label, name) in enumerate(ROWS):
+        for seed in SEEDS:
+            metrics = {"modes_captured": 8.0, "estimate": 0.5 + 0.1 * seed + i, "ref:kl": 2.0 + seed}
+            for j, c in enumerate(COLUMNS):
+                metrics[key(c)] = values(rng, i, j, self_wins)
+                metrics[key(c, "se")] = 0.01
+                metrics[key(c, "change")] = 0.0
+                metrics[key(c, "converged")] = 0.0 if (label, c, seed) == ("kl", "kl", 1) else 1.0
+            ids.append(write(suite_dir, "ring", label, name, seed, metrics).name)
+    # a diverged run (no final divergences) stays out of the means
+    ids.append(write(suite_dir, "ring", "kl", "kl", 3, {"estimate": 9.0, key("kl"): 1000.0}, status="diverged").name)
+    meta = {"name": "div", "description": "", "source": "", "metric_outputs": {"modes_captured": "max"}, "trials": ids}
+    atomic_write_json(suite_dir / "suite.json", meta)
+    return suite_dir
+
+
+def from_files(suite_dir: Path) -> dict[tuple[str, str], list[float]]:
+    """Per (row label, column): the estimates of complete trials, read straight from final.json."""
+    out: dict[tuple[str, str], list[float]] = {}
+    for final in sorted(suite_dir.glob("*/final.json")):
+        record = json.loads(final.read_text())
+        config = json.loads((final.parent / "config.json").read_text())
+        if record["status"] != "complete":
+            continue
+        for c in COLUMNS:
+            out.setdefault((config["objective"]["label"], c), []).append(record["metrics"][f"div:{c}"])
+    return out
+
+
+def test_the_matrix_holds_the_mean_of_the_trial_files_ranked_within_each_column(tmp_path):
+    suite_dir = make_suite(tmp_path)
+    m = report.matrix(load_suite_results(suite_dir), "ring")
+    assert m is not None and m.rows == [r for r, _ in ROWS] and m.columns == COLUMNS
+    files = from_files(suite_dir)
+    for i, (label, _) in enumerate(ROWS):
+        for j, c in enumerate(COLUMNS):
+            v = np.array(files[(label, c)])
+            assert m.mean[i, j] == pytest.approx(v.mean(), rel=1e-12)
+            t_low, t_high = stats.t.interval(0.95, v.size - 1, loc=v.mean(), scale=stats.sem(v))
+            assert (m.low[i, j], m.high[i, j]) == pytest.approx((t_low, t_high), rel=1e-9)
+    for j, _ in enumerate(COLUMNS):
+        order = np.argsort([np.mean(files[(label, c)]) for label, _ in ROWS for c in [COLUMNS[j]]])
+        assert [int(m.ranks[i, j]) for i in order] == [1, 2, 3, 4, 5]  # 1 = lowest divergence
+    assert m.diagonal() == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    assert m.flagged[0, 0] == 1 and m.flagged.sum() == 1
+
+
+def test_the_rendered_table_shows_those_means_ranks_and_the_diagonal(tmp_path, run_cli):
+    suite_dir = make_suite(tmp_path)
+    code, _, err = run_cli("report", suite_dir, "--out", tmp_path / "r.md")
+    assert code == 0, err
+    text = (tmp_path / "r.md").read_text()
+    assert "ring: every generator judged by every divergence" in text
+    assert (tmp_path / "r-figures" / "div-ring-divergences.png").stat().st_size > 1000
+    table = next(t for t in md_tables(text) if len(t) == len(ROWS) and len(t[0]) == 2 + len(COLUMNS) + 1)
+    files = from_files(suite_dir)
+    m = report.matrix(load_suite_results(suite_dir), "ring")
+    assert m is not None
+    for i, row in enumerate(table):
+        assert row[0] == ROWS[i][0] and row[1] == "3"
+        for j, cell in enumerate(row[2 : 2 + len(COLUMNS)]):
+            mean = np.mean(files[(ROWS[i][0], COLUMNS[j])])
+            assert cell.strip("*").startswith(f"{mean:.3g} [")
+            rank = f"({int(m.ranks[i, j])}{'*' if i == j else ''})"
+            assert rank in cell
+            assert cell.startswith("**") == (m.ranks[i, j] == 1)
+        assert row[-1] == "3"  # the k-NN reference's mean over seeds 2, 3, 4
+    assert "nc 1/3" in table[0][2]
+
+
+def test_kendalls_w_and_the_mean_spearman_correlation_are_the_textbook_ones(tmp_path):
+    m = report.matrix(load_suite_results(make_suite(tmp_path)), "ring")
+    assert m is not None
+    a = report.agreement(m)
+    assert a is not None
+    ranks = np.argsort(np.argsort(m.mean, axis=0), axis=0) + 1.0  # no ties in these means
+    n, k = ranks.shape  # n objectives ranked by k divergences (the raters)
+    s = float(((ranks.sum(axis=1) - k * (n + 1) / 2) ** 2).sum())
+    w = 12 * s / (k**2 * (n**3 - n))
+    assert a.w == pytest.approx(w, rel=1e-12)
+    assert a.spearman == pytest.approx((k * w - 1) / (k - 1), rel=1e-9)  # mean pairwise ρ from W
+    assert a.w > 0.9 and a.p < 0.01  # the columns were made to agree
+
+
+def test_the_self_preference_test_agrees_with_exact_enumeration(tmp_path):
+    m = report.matrix(load_suite_results(make_suite(tmp_path, self_wins=True)), "ring")
+    assert m is not None
+    s = report.self_preference(m)
+    assert s is not None and [r for _, _, r in s.pairs] == [1.0, 1.0, 1.0, 1.0]
+    diag = m.diagonal()
+    observed = np.mean([m.ranks[i, j] for i, j in diag])
+    rows, cols = [i for i, _ in diag], [j for _, j in diag]
+    perms = list(itertools.permutations(rows))
+    exact = sum(np.mean([m.ranks[r, c] for r, c in zip(p, cols, strict=True)]) <= observed for p in perms) / len(perms)
+    assert exact == pytest.approx(1 / 24)
+    assert s.p == pytest.approx(exact, abs=0.01)
+    text = " ".join(report.sentences(m))
+    assert "Does training with X win under X? More often than chance" in text
+    assert "4 rank first under their own divergence (kl, minimax, wgan-gp, hinge)" in text
+
+
+def test_without_self_preference_the_sentence_says_so(tmp_path):
+    m = report.matrix(load_suite_results(make_suite(tmp_path)), "ring")
+    assert m is not None
+    text = " ".join(report.sentences(m))
+    assert "Do the divergences agree? Largely, yes: Kendall's W = " in text
+    assert "No more than chance would give" in text  # the base order: kl 3rd, minimax 1st, ...
+    assert "1 of 60 critics had not converged" in text
+
+
+def test_the_gap_table_sets_each_training_critic_beside_a_fresh_one(tmp_path):
+    suite_dir = make_suite(tmp_path)
+    m = report.matrix(load_suite_results(suite_dir), "ring")
+    assert m is not None
+    table = report.gap_table(m)
+    assert table is not None and [r[0].text for r in table.rows] == ["kl", "minimax", "wgan-gp", "hinge"]
+    files = from_files(suite_dir)
+    for i, row in enumerate(table.rows):
+        own = np.mean([0.5 + 0.1 * s + i for s in SEEDS])
+        fresh = np.mean(files[(ROWS[i][0], COLUMNS[i])])
+        assert row[2].text == f"{own:.3g}" and row[3].text == f"{fresh:.3g}"
+        assert row[4].text.startswith(f"{own - fresh:.3g} [")
+        assert math.isclose(float(row[5].text.rstrip("%")), round(100 * own / fresh), abs_tol=0.5)
+
+
+def test_a_suite_without_the_metric_has_no_divergence_section(tmp_path):
+    suite = load_suite_results(copy_fixture(tmp_path))
+    assert all(report.blocks(suite, d, 3, d) == [] for d in suite.datasets)

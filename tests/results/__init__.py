@@ -1,0 +1,1 @@
+"""The results store (``ganbench/results/``): reading old versions, mirrored trial directories."""

@@ -1,0 +1,1 @@
+"""The vectorised trainer (``ganbench/training/``): grouping, wiring, learning, memory, mutations."""
