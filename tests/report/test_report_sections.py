@@ -13,8 +13,7 @@ from ganbench.report import columns, content
 from ganbench.report.rendering.document import Heading, Paragraph
 from ganbench.results import SuiteStore, load_results
 from ganbench.suite import load_suite
-
-FIXTURE = Path(__file__).parent / "fixtures" / "report"
+from tests.helpers.report import FIXTURE
 
 
 def section(suite, dataset, level, anchor, figures):
@@ -26,9 +25,11 @@ def section(suite, dataset, level, anchor, figures):
 def _results_with(tmp_path: Path, registry, **extra) -> Path:
     """The report fixture's results with a suite.json as ``ganbench run`` writes it now (plus ``extra``)."""
     copy = tmp_path / "fixture"
-    shutil.copytree(FIXTURE / "fixture", copy)
+    shutil.copytree(FIXTURE, copy)
     listed = json.loads((copy / "suite.json").read_text())["trials"]  # ids of the code that ran them
-    SuiteStore(copy).write_suite(load_suite(FIXTURE / "fixture.toml", registry), "tests/fixtures/report/fixture.toml")
+    SuiteStore(copy).write_suite(
+        load_suite(FIXTURE.parent / "fixture.toml", registry), "tests/fixtures/report/fixture.toml"
+    )
     meta = json.loads((copy / "suite.json").read_text())
     (copy / "suite.json").write_text(json.dumps({**meta, "trials": listed, **extra}))
     return copy
@@ -55,7 +56,7 @@ def test_the_divergences_metric_declares_its_section():
 
 def test_a_report_reads_the_metrics_documentation_without_plugins(tmp_path, registry):
     suite_dir = _results_with(tmp_path, registry)
-    [with_plugins] = load_results(FIXTURE / "fixture", registry)  # the old suite.json: from the plugins
+    [with_plugins] = load_results(FIXTURE, registry)  # the old suite.json: from the plugins
     [without] = load_results(suite_dir)
     shown = {**columns.headline(without), "estimate": ""}
     assert columns.describe(without, shown) == columns.describe(with_plugins, shown)
@@ -69,7 +70,7 @@ def test_a_report_reads_the_metrics_documentation_without_plugins(tmp_path, regi
 
 
 def test_old_results_read_without_plugins_say_their_columns_are_undocumented():
-    [suite] = load_results(FIXTURE / "fixture")
+    [suite] = load_results(FIXTURE)
     assert columns.describe(suite, {"energy": "min"})["energy"].meaning == columns.NOT_DOCUMENTED
 
 
