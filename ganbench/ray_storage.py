@@ -68,7 +68,7 @@ class TrialSink:
     change (across retries of the task), so no other ganbench run trains it meanwhile."""
 
     def __init__(self) -> None:
-        from ganbench.locks import TrialLock
+        from ganbench.io import TrialLock
 
         self._lock_cls = TrialLock
         self.locks: dict[str, Any] = {}

@@ -18,7 +18,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ganbench.results.files import MARKER, atomic_write
+from ganbench.io import atomic_write
+from ganbench.results.files import MARKER
 
 #: files of a trial directory that are never copied: its lock, and temporary files of writes in progress
 _SKIP = (".lock",)

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ganbench.results.files import TrialDir, atomic_write, atomic_write_json
+from ganbench.io import atomic_write
+from ganbench.results.files import TrialDir, atomic_write_json
 from ganbench.results.reader import SUITE_FILE, SUMMARY_FILE, SuiteResults, load_suite_results
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from ganbench.results import atomic_write
+from ganbench.io import atomic_write
 from ganbench.stacking.adam import StackedAdam
 from ganbench.stacking.draws import MemberDraws, stream_seed
 from ganbench.stacking.nets import StackedNet

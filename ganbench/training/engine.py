@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from ganbench.locks import TrialLock
+from ganbench.io import TrialLock
 from ganbench.registry import Registry
 from ganbench.results import TrialDir
 from ganbench.stacking.losses import MemberFailure

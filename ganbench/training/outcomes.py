@@ -11,8 +11,9 @@ from typing import Any
 import torch
 
 from ganbench.errors import TrialDiverged
+from ganbench.io import atomic_write
 from ganbench.metrics.base import convergence
-from ganbench.results import TrialDir, atomic_write
+from ganbench.results import TrialDir
 from ganbench.status import Status
 from ganbench.training.member import Member, State
 from ganbench.trial import final_record

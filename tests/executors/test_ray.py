@@ -93,7 +93,7 @@ def test_the_quick_suite_on_ray_gives_the_summary_of_an_inline_run(cluster, quic
 
 def test_in_driver_storage_a_trial_another_run_holds_is_left_alone(cluster, tmp_path):
     """The driver's copy is locked while a task trains it: a second runner's lock is respected."""
-    from ganbench.locks import TrialLock
+    from ganbench.io import TrialLock
     from ganbench.plugins import load_plugins
     from ganbench.suite import load_suite
 

@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ganbench.results import atomic_write
+from ganbench.io import atomic_write
 
 
 def _clean(value: Any) -> Any:

@@ -11,11 +11,11 @@ from pathlib import Path
 from tabulate import tabulate
 
 from ganbench.errors import ConfigError
+from ganbench.io import atomic_write
 from ganbench.report.rendering import exports
 from ganbench.report.rendering.document import Animation, Bullets, Cell, Document, Figure, Heading, Paragraph, Table
 from ganbench.report.rendering.html import html_page
 from ganbench.report.rendering.latex import latex, snippet
-from ganbench.results import atomic_write
 
 FORMATS = {"md": ".md", "html": ".html", "latex": ".tex"}
 #: figure forms each format needs (see :data:`ganbench.report.figures.plotting.DPI`); figures/NAME.png is the
