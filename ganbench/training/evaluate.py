@@ -63,8 +63,9 @@ class Sampled:
 @torch.no_grad()
 def sample(group: Group, step: int) -> list[Sampled]:
     """Every member's evaluation samples and estimate at ``step``, in one pass of the
-    stacked networks. An estimate that raises fails its members only
-    (:class:`~ganbench.stacking.losses.MemberFailure` names them)."""
+    stacked networks, then each member's estimate on its own (see :func:`_alone`). An
+    estimate that raises fails its member only (:class:`~ganbench.stacking.losses.MemberFailure`
+    names it)."""
     n = group.members[0].trial.train.eval_samples
     gen, critic = group.gen.with_own_buffers(), group.critic.with_own_buffers()
     device, dtype = gen.device, gen.dtype
@@ -82,10 +83,21 @@ def sample(group: Group, step: int) -> list[Sampled]:
     fake, out_real, out_fake = torch.cat(fakes, dim=1), torch.cat(d_real, dim=1), torch.cat(d_fake, dim=1)
     estimates = torch.empty(len(group), dtype=dtype)
     for span in group.spans:
-        s = span.members
-        with blame(s):
-            estimates[s] = span.objective.estimate(out_real[s], out_fake[s])
+        for k in range(span.members.start, span.members.stop):
+            with blame(slice(k, k + 1)):
+                estimates[k] = span.objective.estimate(_alone(out_real, k), _alone(out_fake, k))
     return [Sampled(m, float(estimates[k]), fake[k], real[k].to(dtype), step) for k, m in enumerate(group.members)]
+
+
+def _alone(outputs: Tensor, k: int) -> Tensor:
+    """Member k's critic outputs (1, n), in a tensor of their own, as when it is evaluated alone.
+
+    Each member's estimate is computed on its own outputs, never on its span's at once: the
+    CPU's elementwise kernels (``softplus``, ``exp``, ``log``) run through a contiguous tensor
+    in vectors of a fixed length and do its last few elements one at a time, with other
+    rounding, so in a (k, n) tensor whose n is not a multiple of that length, which of a
+    member's outputs were rounded which way would depend on where it lies in its group."""
+    return outputs[k : k + 1].clone()
 
 
 def measure(sampled: Sampled) -> dict[str, float]:

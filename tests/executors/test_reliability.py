@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.runs import FAULTS_SUITE, rerun, snapshot, start, wait_for_checkpoint
+from tests.helpers.runs import FAULTS_SUITE, kill_point, rerun, snapshot, start, wait_for_checkpoint
 
 BAD_OBJECTIVES = textwrap.dedent(
     """
@@ -74,8 +74,8 @@ def test_kill_9_then_rerun_loses_nothing_and_matches_an_uninterrupted_run(refere
     suite, expected = reference
     out = tmp_path / "out"
     proc = start(suite, out, "--jobs", jobs)
-    wait_for_checkpoint(out / "faults", proc)
-    time.sleep(random.uniform(0.0, 1.5))
+    wait_for_checkpoint(out / "faults", proc, at_least=kill_point(400))
+    time.sleep(random.uniform(0.0, 0.2))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     finished = {p.parent for p in (out / "faults").glob("*/DONE")}
@@ -95,8 +95,8 @@ def test_ctrl_c_checkpoints_says_how_to_resume_and_exits_130(reference, tmp_path
     suite, expected = reference
     out = tmp_path / "out"
     proc = start(suite, out, "--jobs", "1")
-    wait_for_checkpoint(out / "faults", proc)
-    time.sleep(random.uniform(0.0, 1.0))
+    wait_for_checkpoint(out / "faults", proc, at_least=kill_point(400))
+    time.sleep(random.uniform(0.0, 0.2))
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

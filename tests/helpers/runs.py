@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import time
 from pathlib import Path
+
+import torch
 
 from tests.helpers.project import ROOT, ganbench_exe
 
@@ -112,11 +115,33 @@ def snapshot(suite_dir: Path) -> dict[str, object]:
     return out
 
 
-def wait_for_checkpoint(suite_dir: Path, proc: subprocess.Popen[str], timeout: float = 120) -> None:
+def resumable(suite_dir: Path, at_least: int = 0) -> bool:
+    """Has some unfinished trial (no ``DONE``) a checkpoint of step ``at_least`` or later?"""
+    for ck in suite_dir.glob("*/checkpoint.pt"):
+        if (ck.parent / "DONE").exists():
+            continue
+        try:
+            if torch.load(ck, weights_only=True)["step"] >= at_least:
+                return True
+        except Exception:  # replaced while we read it, or not yet complete: look again
+            continue
+    return False
+
+
+def kill_point(steps: int, every: int = 20) -> int:
+    """A random checkpoint step in the first three quarters of a run of ``steps``: where a test
+    interrupts it, so that runs of the test interrupt it at varying points, but always while
+    some trial still has steps to train."""
+    return random.randrange(0, steps * 3 // 4, every)
+
+
+def wait_for_checkpoint(suite_dir: Path, proc: subprocess.Popen[str], at_least: int = 0, timeout: float = 120) -> None:
+    """Wait until a trial that is still training has a checkpoint of step ``at_least`` or
+    later, so that a signal sent now leaves a trial to resume."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if list(suite_dir.glob("*/checkpoint.pt")):
+        if resumable(suite_dir, at_least):
             return
         assert proc.poll() is None, proc.communicate()
-        time.sleep(0.05)
-    raise AssertionError("no checkpoint appeared")
+        time.sleep(0.02)
+    raise AssertionError(f"no unfinished trial reached a checkpoint of step {at_least}")

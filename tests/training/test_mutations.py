@@ -52,8 +52,8 @@ MUTATIONS = {
     ),
     "real and fake swapped in the evaluated estimate": Mutation(
         "ganbench/training/evaluate.py",
-        "span.objective.estimate(out_real[s], out_fake[s])",
-        "span.objective.estimate(out_fake[s], out_real[s])",
+        "span.objective.estimate(_alone(out_real, k), _alone(out_fake, k))",
+        "span.objective.estimate(_alone(out_fake, k), _alone(out_real, k))",
         ("tests/training/test_learning.py",),
     ),
     "RaGAN's generator loss not swapped": Mutation(
