@@ -71,6 +71,22 @@ def member_critic(critic: StackedNet, members: slice) -> Callable[[Tensor], Tens
     return lambda x: critic(x, params=critic.rows(members), members=members)
 
 
+def each_member(span: Span, loss: Callable[..., Tensor], *outputs: Tensor | None) -> Tensor:
+    """``loss`` of the span's members' critic outputs (each (K, B) or None), their losses (k,).
+
+    On the CPU it is called once per member, on that member's rows alone: torch's CPU
+    elementwise kernels (``softplus``, ``exp``, ``log``) run through a contiguous tensor in
+    vectors of a fixed length and do its last few elements one at a time, with other rounding,
+    so in one call on a span's (k, B) outputs, with B no multiple of that length, which of a
+    member's values were rounded which way would depend on where it lies in its group. Other
+    devices round every element alike, and there the span is one call."""
+    s = span.members
+    if not any(o is not None and o.device.type == "cpu" for o in outputs) or s.stop - s.start == 1:
+        return loss(*(o[s] if o is not None else None for o in outputs))
+    alone = (loss(*(o[k : k + 1] if o is not None else None for o in outputs)) for k in range(s.start, s.stop))
+    return torch.cat(list(alone))
+
+
 def critic_losses(critic: StackedNet, spans: Sequence[Span], real: Tensor, fake: Tensor, draws: MemberDraws) -> Tensor:
     """Every member's critic loss (K,) on batches ``real`` and ``fake`` (K, B, ...): its span's
     objective's loss, plus its span's penalty times the member's weight."""
@@ -81,7 +97,7 @@ def critic_losses(critic: StackedNet, spans: Sequence[Span], real: Tensor, fake:
     for span in spans:
         s = span.members
         with blame(s):
-            loss = span.objective.critic_loss(d_real[s], d_fake[s])
+            loss = each_member(span, span.objective.critic_loss, d_real, d_fake)
             if span.penalty is not None and span.weight is not None:
                 value = span.penalty(member_critic(critic, s), real[s], fake[s], draws.subset(s))
                 loss = loss + span.weight * value

@@ -18,7 +18,7 @@ from torch import Tensor
 from ganbench.datasets.base import Dataset
 from ganbench.stacking.adam import StackedAdam
 from ganbench.stacking.draws import MemberDraws
-from ganbench.stacking.losses import Span, blame, clip_bounds, critic_losses, critic_update
+from ganbench.stacking.losses import Span, blame, clip_bounds, critic_losses, critic_update, each_member
 from ganbench.stacking.nets import StackedNet
 from ganbench.training.member import Member
 
@@ -102,8 +102,8 @@ class Group:
         for span in self.spans:
             s = span.members
             with blame(s):
-                on_real = d_real[s] if d_real is not None and span.needs_real else None
-                losses.append(span.objective.generator_loss(on_real, d_fake[s]))
+                on_real = d_real if span.needs_real else None
+                losses.append(each_member(span, span.objective.generator_loss, on_real, d_fake))
         loss_g = torch.cat(losses)
         self.opt_g.step(torch.autograd.grad(loss_g.sum(), self.gen.params))
         return loss_g.detach()

@@ -50,6 +50,15 @@ MUTATIONS = {
         "if False:",
         ("tests/training/test_training_wiring.py::test_weight_clipping_keeps_every_critic_parameter_within_the_bound",),
     ),
+    "a span's losses computed in one call on the CPU": Mutation(
+        "ganbench/stacking/losses.py",
+        'if not any(o is not None and o.device.type == "cpu" for o in outputs) or s.stop - s.start == 1:',
+        "if True:",
+        (
+            "tests/training/test_vectorized.py::"
+            "test_on_the_cpu_seeds_sharing_a_span_train_as_they_train_alone_at_any_batch_size",
+        ),
+    ),
     "real and fake swapped in the evaluated estimate": Mutation(
         "ganbench/training/evaluate.py",
         "span.objective.estimate(_alone(out_real, k), _alone(out_fake, k))",

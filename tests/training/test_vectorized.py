@@ -268,6 +268,39 @@ def test_on_the_cpu_seeds_of_one_objective_in_one_group_give_the_estimates_they_
     assert json.dumps(together, sort_keys=True) == json.dumps(alone, sort_keys=True)
 
 
+SEEDS_SHARING_A_SPAN = """
+name = "spans"
+seeds = [0, 1, 2]
+metrics = ["modes"]
+[train]
+steps = 3
+batch_size = 16
+eval_every = 1
+eval_samples = 27
+[model]
+name = "mlp"
+width = 8
+depth = 1
+[[datasets]]
+name = "ring"
+[[objectives]]
+name = "nonsaturating"
+[[objectives]]
+name = "kl"
+[[objectives]]
+name = "ragan"
+"""
+
+
+def test_on_the_cpu_seeds_sharing_a_span_train_as_they_train_alone_at_any_batch_size(tmp_path):
+    """Members of one objective form a span, but each member's losses are computed on its own
+    critic outputs: with a batch (16) that is no multiple of the CPU's vector length, a span's
+    losses computed at once would round a member's tail differently in a group than alone."""
+    together, alone, _ = run_grouped_and_alone(tmp_path, SEEDS_SHARING_A_SPAN, options=EngineOptions())
+    assert len(together) == 9
+    assert json.dumps(together, sort_keys=True) == json.dumps(alone, sort_keys=True)
+
+
 def test_penalties_and_clipping_per_member_equal_their_solo_runs(tmp_path):
     extra = textwrap.dedent(
         """
@@ -626,5 +659,6 @@ def test_ganbench_run_hands_its_metric_threads_to_the_engine(tmp_path, run_cli, 
     suite_file.write_text(
         suite_text(["nonsaturating"], seeds="[0, 1]").replace('metrics = ["modes", ', 'metrics = ["meets", ')
     )
-    code, _, err = run_cli("run", suite_file, "--plugins-dir", plugins, "--out", tmp_path / "out", "--jobs", "1")
+    out = tmp_path / "out"
+    code, _, err = run_cli("run", suite_file, "--plugins-dir", plugins, "--out", out, "--jobs", "1", "--vectorize", "2")
     assert code == 0, err  # 1 if a member's metric had waited alone and failed
