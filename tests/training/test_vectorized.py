@@ -238,24 +238,31 @@ def test_on_the_cpu_an_mlp_trial_gives_the_same_numbers_bit_for_bit_in_any_group
     assert json.dumps(together, sort_keys=True) == json.dumps(alone, sort_keys=True)
 
 
-ONE_OBJECTIVE_FOUR_SEEDS = """
-name = "seeds"
-seeds = [0, 1, 2, 3]
-metrics = ["modes"]
-[train]
-steps = 2
-batch_size = 64
-eval_every = 1
-eval_samples = 27
-[model]
-name = "mlp"
-width = 8
-depth = 1
-[[datasets]]
-name = "ring"
-[[objectives]]
-name = "nonsaturating"
-"""
+def seeds_suite(seeds: str, batch: int, objectives: list[str]) -> str:
+    """Seeds of each objective sharing one group, evaluated on 27 samples: a count that is no
+    multiple of the CPU's vector length."""
+    tables = "".join(f'[[objectives]]\nname = "{name}"\n' for name in objectives)
+    return (
+        textwrap.dedent(
+            f"""
+        name = "seeds"
+        seeds = {seeds}
+        metrics = ["modes"]
+        [train]
+        steps = 3
+        batch_size = {batch}
+        eval_every = 1
+        eval_samples = 27
+        [model]
+        name = "mlp"
+        width = 8
+        depth = 1
+        [[datasets]]
+        name = "ring"
+        """
+        )
+        + tables
+    )
 
 
 def test_on_the_cpu_seeds_of_one_objective_in_one_group_give_the_estimates_they_give_alone(tmp_path):
@@ -263,69 +270,24 @@ def test_on_the_cpu_seeds_of_one_objective_in_one_group_give_the_estimates_they_
     estimate from its own critic outputs: with an evaluation sample count that is no multiple
     of the CPU's vector length (27), computing a span's estimates at once would round some
     outputs of a member differently in a group than alone (here, seed 1's at step 0)."""
-    together, alone, _ = run_grouped_and_alone(tmp_path, ONE_OBJECTIVE_FOUR_SEEDS, options=EngineOptions())
+    text = seeds_suite("[0, 1, 2, 3]", 64, ["nonsaturating"])
+    together, alone, _ = run_grouped_and_alone(tmp_path, text, options=EngineOptions())
     assert len(together) == 4
     assert json.dumps(together, sort_keys=True) == json.dumps(alone, sort_keys=True)
-
-
-SEEDS_SHARING_A_SPAN = """
-name = "spans"
-seeds = [0, 1, 2]
-metrics = ["modes"]
-[train]
-steps = 3
-batch_size = 16
-eval_every = 1
-eval_samples = 27
-[model]
-name = "mlp"
-width = 8
-depth = 1
-[[datasets]]
-name = "ring"
-[[objectives]]
-name = "nonsaturating"
-[[objectives]]
-name = "kl"
-[[objectives]]
-name = "ragan"
-"""
 
 
 def test_on_the_cpu_seeds_sharing_a_span_train_as_they_train_alone_at_any_batch_size(tmp_path):
     """Members of one objective form a span, but each member's losses are computed on its own
     critic outputs: with a batch (16) that is no multiple of the CPU's vector length, a span's
     losses computed at once would round a member's tail differently in a group than alone."""
-    together, alone, _ = run_grouped_and_alone(tmp_path, SEEDS_SHARING_A_SPAN, options=EngineOptions())
+    text = seeds_suite("[0, 1, 2]", 16, ["nonsaturating", "kl", "ragan"])
+    together, alone, _ = run_grouped_and_alone(tmp_path, text, options=EngineOptions())
     assert len(together) == 9
     assert json.dumps(together, sort_keys=True) == json.dumps(alone, sort_keys=True)
 
 
 def test_penalties_and_clipping_per_member_equal_their_solo_runs(tmp_path):
-    extra = textwrap.dedent(
-        """
-        [[objectives]]
-        name = "nonsaturating"
-        label = "ns-r1"
-        n_critic = 2
-        penalty = "r1"
-        penalty_weight = 3.0
-
-        [[objectives]]
-        name = "hinge"
-        label = "hinge-dragan"
-        n_critic = 2
-        penalty = "dragan"
-        penalty_weight = 10.0
-
-        [[objectives]]
-        name = "minimax"
-        label = "minimax-clip"
-        n_critic = 2
-        clip = 0.05
-        """
-    )
-    text = suite_text(["wgan-gp", "wgan-clip"], seeds="[0, 1]", extra=extra)
+    text = suite_text(["wgan-gp", "wgan-clip"], seeds="[0, 1]", extra=PENALISED)
     together, alone, _ = run_grouped_and_alone(tmp_path, text)
     assert len(together) == 10
     assert_close(together, alone, rel=1e-9)
