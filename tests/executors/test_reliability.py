@@ -8,49 +8,13 @@ import os
 import random
 import signal
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.plugins import BAD_OBJECTIVES
 from tests.helpers.runs import FAULTS_SUITE, kill_point, rerun, snapshot, start, wait_for_checkpoint
-
-BAD_OBJECTIVES = textwrap.dedent(
-    """
-    import dataclasses
-    from typing import ClassVar
-    import ganbench
-
-    @dataclasses.dataclass(frozen=True)
-    class Explodes(ganbench.Objective):
-        name: ClassVar[str] = "explodes"
-
-        def critic_loss(self, real, fake):
-            return ganbench.mean(fake) - ganbench.mean(real) + (real.sum() * 0 + float("nan"))
-
-        def generator_loss(self, real, fake):
-            return -ganbench.mean(fake)
-
-        def estimate(self, real, fake):
-            return ganbench.mean(real) - ganbench.mean(fake)
-
-    @dataclasses.dataclass(frozen=True)
-    class Raises(Explodes):
-        name: ClassVar[str] = "raises"
-
-        def critic_loss(self, real, fake):
-            return ganbench.mean(fake) - ganbench.mean(real)
-
-        def generator_loss(self, real, fake):
-            raise RuntimeError("generator loss exploded on purpose")
-
-    @ganbench.hookimpl
-    def register_objectives(register):
-        register(Explodes)
-        register(Raises)
-    """
-)
 
 
 def files(suite_dir: Path) -> dict[Path, bytes]:

@@ -23,6 +23,7 @@ from ganbench.suite import load_suite
 from ganbench.training import EngineOptions, train_trials
 from ganbench.training.evaluate import sample
 from ganbench.training.grouping import plan_groups, throwaway_group
+from tests.helpers.plugins import BAD_OBJECTIVES
 from tests.helpers.project import ROOT
 from tests.helpers.runs import FAULTS_SUITE, TIMING, kill_point, snapshot, start, wait_for_checkpoint
 
@@ -335,42 +336,10 @@ def test_dcgan_members_with_batch_norm_equal_their_solo_runs(tmp_path):
     assert_close(together, alone, rel=1e-9)
 
 
-BAD = textwrap.dedent(
-    """
-    import dataclasses
-    from typing import ClassVar
-    import ganbench
-
-    @dataclasses.dataclass(frozen=True)
-    class Explodes(ganbench.Objective):
-        name: ClassVar[str] = "explodes"
-        def critic_loss(self, real, fake):
-            return ganbench.mean(fake) - ganbench.mean(real) + float("nan")
-        def generator_loss(self, real, fake):
-            return -ganbench.mean(fake)
-        def estimate(self, real, fake):
-            return ganbench.mean(real) - ganbench.mean(fake)
-
-    @dataclasses.dataclass(frozen=True)
-    class Raises(Explodes):
-        name: ClassVar[str] = "raises"
-        def critic_loss(self, real, fake):
-            return ganbench.mean(fake) - ganbench.mean(real)
-        def generator_loss(self, real, fake):
-            raise RuntimeError("generator loss exploded on purpose")
-
-    @ganbench.hookimpl
-    def register_objectives(register):
-        register(Explodes)
-        register(Raises)
-    """
-)
-
-
 def test_a_diverging_member_leaves_at_the_evaluation_that_finds_it_and_others_are_unchanged(tmp_path):
     plugins = tmp_path / "plugins"
     plugins.mkdir()
-    (plugins / "bad.py").write_text(BAD)
+    (plugins / "bad.py").write_text(BAD_OBJECTIVES)
     registry = load_plugins(plugins)
     text = suite_text(["nonsaturating", "explodes", "hinge"], seeds="[0, 1]")
     together, alone, results = run_grouped_and_alone(tmp_path, text, registry)
@@ -390,7 +359,7 @@ def test_a_dcgan_members_batch_norm_statistics_do_not_depend_on_a_diverging_grou
     evaluation after step 0 (so that that evaluation sampled a copy of the survivors)."""
     plugins = tmp_path / "plugins"
     plugins.mkdir()
-    (plugins / "bad.py").write_text(BAD)
+    (plugins / "bad.py").write_text(BAD_OBJECTIVES)
     registry = load_plugins(plugins)
     (tmp_path / "bn.toml").write_text(DCGAN.format(seeds="[0]") + objective("nonsaturating") + objective("explodes"))
     trials = load_suite(tmp_path / "bn.toml", registry).trials
@@ -428,7 +397,7 @@ def test_evaluation_leaves_every_buffer_of_the_networks_as_it_was(tmp_path):
 def test_a_raising_objective_fails_only_its_members_and_the_others_equal_their_solo_runs(tmp_path):
     plugins = tmp_path / "plugins"
     plugins.mkdir()
-    (plugins / "bad.py").write_text(BAD)
+    (plugins / "bad.py").write_text(BAD_OBJECTIVES)
     registry = load_plugins(plugins)
     text = suite_text(["lsgan", "raises", "minimax"], seeds="[0]")
     together, alone, results = run_grouped_and_alone(tmp_path, text, registry)
@@ -541,7 +510,7 @@ def test_metrics_in_the_background_give_what_metrics_in_line_give(tmp_path):
     and a metric that raises fails only the members it measured, in the background too."""
     plugins = tmp_path / "plugins"
     plugins.mkdir()
-    (plugins / "bad.py").write_text(BAD)
+    (plugins / "bad.py").write_text(BAD_OBJECTIVES)
     (plugins / "metric.py").write_text(GRID_FAILS)
     registry = load_plugins(plugins)
     text = suite_text(["nonsaturating", "explodes", "lsgan"], seeds="[0, 1]")
