@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One short check of the CUDA path on a GPU machine, printing the throughput figures that the
-# README's Speed section quotes. Budget: about 8 minutes on an H100/H200.
+# README's Speed section quotes. Budget: about 10 minutes on an H100/H200.
 #   OUT=/tmp/gpu bash benchmarks/gpu_check.sh
 # Needs python3 with torch (CUDA) and ganbench's dependencies; run from the repo root.
 set -u
@@ -28,3 +28,6 @@ echo "== every objective of suites/fgan.toml on cuda, 1 seed, 300 steps (no NaN 
 sed -e 's/^seeds = 3/seeds = 1/; s/^steps = 3000 /steps = 300 /; s/^eval_every = 250/eval_every = 150/' suites/fgan.toml > "$OUT/suites/fgan-short.toml"
 timed timeout 120 python3 -m ganbench run "$OUT/suites/fgan-short.toml" --out "$OUT/results" 2>&1 | grep -E "running|trials run|error|diverged"
 for d in "$OUT"/results/*/; do cp "$d/summary.csv" "$OUT/$(basename "$d").csv" 2>/dev/null; done; ls "$OUT"
+
+echo "== a search of 64 configurations of one objective on the ring, --vectorize auto vs off, on cuda"
+timeout 300 python3 benchmarks/search_speed.py --device cuda

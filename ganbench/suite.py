@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ganbench.components import build, coerce, suggest
 from ganbench.config import Convergence, Hyper, Train
@@ -22,9 +22,12 @@ from ganbench.metrics.summary import output_docs, report_sections
 from ganbench.registry import Registry
 from ganbench.trial import ComponentSpec, DatasetSpec, ObjectiveSpec, Trial
 
+if TYPE_CHECKING:
+    from ganbench.search.plan import SearchPlan
+
 DEFAULT_METRICS = ("modes", "energy", "wasserstein")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_TOP_KEYS = ("name", "description", "seeds", "metrics", "train", "model", "datasets", "objectives", "convergence")
+_TOP_KEYS = ("name", "description", "seeds", "metrics", "train", "model", "datasets", "objectives", "convergence", "search")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Suite:
     report_sections: list[str] = dataclasses.field(default_factory=list)
     #: each objective's divergence (by objective name), as reports name it
     divergences: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: the suite's ``[search]``, resolved (None without one): ``trials`` are then the defaults
+    #: on the report seeds, and ``ganbench run`` trains the search's two phases
+    search: SearchPlan | None = None
 
     def count(self, what: str) -> int:
         """How many distinct datasets or objectives (by label) the suite's trials use."""
@@ -269,6 +275,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
 
     hyper_keys = {f.name for f in Hyper.param_fields()}
     objectives: list[ObjectiveSpec] = []
+    searched: list[tuple[ObjectiveSpec, type, Mapping[str, Any]]] = []
     seen = {}
     for i, entry in enumerate(_entries(doc, "objectives")):
         where = f"objectives[{i}]"
@@ -302,6 +309,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
                 oname, label, options.params(), hyper, registry.provider("objectives", oname), penalty_provider
             )
         )
+        searched.append((objectives[-1], cls, entry))
 
     model_spec = ComponentSpec(model_cls.name, model.params(), registry.provider("models", model_cls.name))
     trials = [
@@ -311,6 +319,11 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         for seed in seeds
     ]
     divergences = {o.name: str(registry.get("objectives", o.name).divergence) for o in objectives}
+    search = None
+    if "search" in doc:
+        from ganbench.search.plan import build_plan
+
+        search = build_plan(_table(doc, "search"), searched, seeds, outputs, convergence.distance)
     return Suite(
         name,
         path,
@@ -323,6 +336,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         output_docs=output_docs(metric_classes),
         report_sections=report_sections(metric_classes),
         divergences=divergences,
+        search=search,
     )
 
 

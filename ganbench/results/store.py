@@ -8,7 +8,7 @@ reader of what is there is :func:`~ganbench.results.reader.load_suite_results`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,12 +48,13 @@ class SuiteStore:
                 todo.append(trial)
         return todo, done
 
-    def write_suite(self, suite: Suite, source: str) -> None:
+    def write_suite(self, suite: Suite, source: str, trials: Sequence[str] | None = None) -> None:
         """``suite.json``: the suite's name, description, source file, and what a report needs
         of its components, so that reading results needs no plugins: metric directions and
         documentation, the coverage figures and report sections its metrics declare, each
         objective's divergence; and the ids of its trials (a report uses these, says which are
-        missing, and how many other trials the directory holds)."""
+        missing, and how many other trials the directory holds): ``trials``, by default the
+        suite's own (a search lists its tuned trials, once it has selected them)."""
         atomic_write_json(
             self.path / SUITE_FILE,
             {
@@ -65,7 +66,7 @@ class SuiteStore:
                 "coverage": [dataclasses.asdict(c) for c in suite.coverage],
                 "report_sections": suite.report_sections,
                 "objective_divergences": suite.divergences,
-                "trials": [t.id for t in suite.trials],
+                "trials": list(trials) if trials is not None else [t.id for t in suite.trials],
             },
         )
 

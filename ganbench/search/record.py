@@ -1,8 +1,8 @@
 """``search.json``: a search's configurations, their scores, the selection and its rule.
 
-SKELETON (the format is agreed; the code is being written). Written atomically into the
-suite's results directory when phase 1 starts (configurations, no scores), and again when
-the selection is made. Format 1::
+Written atomically into the suite's results directory when phase 1 starts (the configurations,
+state "pending"), after each round of an adaptive search, and when the selection is made.
+Format 1::
 
     {
       "format": 1,
@@ -26,6 +26,7 @@ the selection is made. Format 1::
               }, ...
             ],
             "selected": 3 | null,                    # the configuration index chosen
+            "selected_reason": "best score" | "no configuration scored",
             "tuned_trials": ["<trial id>", ...],     # the selected configuration on the report seeds
             "default_trials": ["<trial id>", ...]    # configuration 0 on the report seeds
           }
@@ -38,3 +39,57 @@ A configuration any of whose search-seed trials diverged or failed is not a cand
 diverged or failed, the defaults (index 0) are selected and the record says so
 ("selected_reason": "no configuration scored").
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ganbench.results.files import atomic_write_json
+from ganbench.search.plan import Candidate
+from ganbench.search.selection import Score
+from ganbench.search.space import SearchSpec
+
+SEARCH_FILE = "search.json"
+FORMAT = 1
+
+
+def entry(
+    candidates: Sequence[Candidate],
+    trials: Mapping[int, Sequence[str]],
+    scores: Mapping[int, Score],
+    selected: int | None = None,
+    tuned: Sequence[str] = (),
+    defaults: Sequence[str] = (),
+) -> dict[str, Any]:
+    """One (dataset, objective)'s record: its configurations with their search-seed trials and
+    scores, and once made, the selection and the report-seed trials."""
+    configurations = []
+    for c in candidates:
+        s = scores.get(c.index, Score("pending"))
+        configurations.append(
+            {
+                "index": c.index,
+                "values": {k: list(v) if isinstance(v, tuple) else v for k, v in c.values.items()},
+                "hyper": c.objective.hyper.params(),
+                "options": dict(c.objective.options),
+                "trials": list(trials[c.index]),
+                "score": s.value,
+                "state": s.state,
+            }
+        )
+    out: dict[str, Any] = {"configurations": configurations, "selected": selected}
+    if selected is not None:
+        reason = "best score" if scores.get(selected, Score("pending")).state == "scored" else "no configuration scored"
+        out.update(selected_reason=reason, tuned_trials=list(tuned), default_trials=list(defaults))
+    return out
+
+
+def write(suite_dir: Path, spec: SearchSpec, report_seeds: Sequence[int], datasets: Mapping[str, Any]) -> Path:
+    """Write ``search.json``: the rule and ``datasets`` ({dataset: {objective: entry(...)}})."""
+    path = Path(suite_dir) / SEARCH_FILE
+    rule = {**spec.to_json(), "report_seeds": list(report_seeds)}
+    atomic_write_json(path, {"format": FORMAT, "rule": rule, "datasets": datasets})
+    return path
+
