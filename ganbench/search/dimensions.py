@@ -76,9 +76,8 @@ class Dimension:
             return []
         low, high = self._range()
         spaced = np.geomspace(low, high, self.points) if self.kind == "log" else np.linspace(low, high, self.points)
-        if not self.integer:
-            return [float(v) for v in spaced]
-        return list(dict.fromkeys(round(float(v)) for v in spaced))
+        values = (round(float(v)) if self.integer else float(v) for v in spaced)
+        return list(dict.fromkeys(values))  # distinct, in order (integers round onto each other)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"key": self.key, "kind": self.kind}

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
+from ganbench.components import _plain
 from ganbench.search.dimensions import Dimension, SearchSpec
 
 
@@ -86,12 +87,13 @@ def configurations(spec: SearchSpec, label: str, defaults: Mapping[str, Any]) ->
     """The ``spec.budget`` configurations of objective ``label`` (not for method "optuna"):
     configuration 0 is ``{key: defaults[key]}`` for every searched key; the others are drawn by
     the method, seeded by ``spec.seed`` and the label (so adding an objective changes no other's
-    draws), ties resolved. The same spec gives the same list, always."""
+    draws), ties resolved. The same spec gives the same list, always. Values are plain JSON
+    data (a pair such as ``betas`` is a list), as a trial's ``config.json`` holds them."""
     if spec.method == "optuna":
         raise ValueError("method 'optuna' proposes its configurations adaptively (ganbench.search.adaptive)")
     dims = spec.spaces[label]
     free = [d for d in dims if d.kind != "tie"]
-    configs = [{d.key: defaults[d.key] for d in dims}]
+    configs = [{d.key: _plain(defaults[d.key]) for d in dims}]
     if spec.budget <= 1:
         return configs
     if spec.method == "grid":
@@ -100,5 +102,5 @@ def configurations(spec: SearchSpec, label: str, defaults: Mapping[str, Any]) ->
         units = unit_points(spec, label, len(free))
         rows = [tuple(d.from_unit(u) for d, u in zip(free, row, strict=True)) for row in units]
     for row in rows:
-        configs.append(resolve_ties(dict(zip((d.key for d in free), row, strict=True)), dims))
+        configs.append(resolve_ties({d.key: _plain(v) for d, v in zip(free, row, strict=True)}, dims))
     return configs

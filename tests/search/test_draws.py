@@ -4,6 +4,7 @@ distribution), Sobol's balance, the exact grid, the defaults first, ties, reprod
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import subprocess
@@ -69,7 +70,7 @@ def test_a_log_integer_range_is_the_floor_of_a_log_uniform_draw():
 
 def test_a_choice_picks_each_value_equally_often():
     values = draws({"betas": {"choice": [[0.5, 0.999], [0.0, 0.9], [0.9, 0.99]]}}, "betas")
-    support = [(0.5, 0.999), (0.0, 0.9), (0.9, 0.99)]
+    support = [[0.5, 0.999], [0.0, 0.9], [0.9, 0.99]]  # plain JSON values
     assert _chi_square(values, support, [1 / 3] * 3) > ALPHA
 
 
@@ -160,6 +161,7 @@ def test_configuration_0_is_the_defaults_and_ties_hold_in_every_other(method):
         keys = [d.key for d in s.spaces[label]]
         assert configs[0] == {k: defaults[k] for k in keys}
         assert configs[0]["lr_d"] == defaults["lr_d"]  # as the defaults have it, not tied
+        assert json.loads(json.dumps(configs)) == configs  # plain JSON data
         for c in configs[1:]:
             assert list(c) == keys
             assert c["lr_d"] == c["lr_g"]

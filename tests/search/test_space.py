@@ -112,7 +112,7 @@ REFUSED = {
         "search.objectives.hinge.penalty_weight",
         ["objective 'hinge' has no penalty"],
     ),
-    "range above the bound": (space(betas={"uniform": [0.5, 0.9]}), "search.space.betas", ["numeric key"]),
+    "range over a pair": (space(betas={"uniform": [0.5, 0.9]}), "search.space.betas", ["numeric key"]),
     "lr above its max": (space(lr_g={"uniform": [1e-4, 11.0]}), "search.space.lr_g", ["must be <= 10.0, got 11.0"]),
     "lr at its exclusive min": (space(lr_g={"uniform": [0.0, 1e-3]}), "search.space.lr_g", ["must be > 0.0"]),
     "option below its min": (
@@ -292,6 +292,7 @@ def test_apply_sets_hyperparameters_and_options_as_typed_validated_values():
         new = apply(base, Knobs, config, where)
         assert isinstance(new.hyper, Hyper)
         assert new.hyper.lr_g == config["lr_g"] == new.hyper.lr_d
+        assert isinstance(config["betas"], list)  # plain JSON, as config.json holds it
         assert new.hyper.betas == tuple(config["betas"]) and isinstance(new.hyper.betas, tuple)
         assert new.hyper.n_critic == config["n_critic"]
         assert new.hyper.penalty_weight == config["penalty_weight"]
