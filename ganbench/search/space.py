@@ -188,8 +188,11 @@ def _ordered(dims: dict[str, tuple[Dimension, str]], fields: Mapping[str, Field]
             chain.append(root.key)
             root = dims[str(root.tie)][0]
         values = root.choices if root.kind == "choice" else (root.low, root.high)
-        for v in values:
-            _checked(v, fields[d.key], where, where)
+        try:
+            for v in values:
+                check_bounds(v, fields[d.key][1], d.key)
+        except ConfigError as exc:
+            raise _error(where, f"ties to '{root.key}', whose values do not all fit: {exc}") from None
     placed = [d.key for d in free]
     pending = list(ties)
     while pending:
@@ -235,13 +238,13 @@ def _spaces(
             raise _error(f"search.space.{key}", "false (not searched) belongs under [search.objectives.<label>]")
 
     spaces = {}
-    for i, (label, cls, entry) in enumerate(objectives):
+    for i, (label, _, entry) in enumerate(objectives):
         own = fields[label]
         written: dict[str, tuple[Any, str]] = {k: (v, f"search.space.{k}") for k, v in space.items() if k in own}
         for key, spec in overrides.get(label, {}).items():
             where = f"search.objectives.{label}.{key}"
             if key not in own:
-                why = "has no penalty" if key == "penalty_weight" else f"({cls.__name__}) has no such key"
+                why = "has no penalty" if key == "penalty_weight" else f"has no hyperparameter or option '{key}'"
                 raise _error(where, f"objective '{label}' {why}{suggest(key, own)}")
             if spec is False:
                 written.pop(key, None)

@@ -105,7 +105,7 @@ REFUSED = {
     "an option the objective lacks": (
         override("hinge", margin={"uniform": [1.0, 2.0]}),
         "search.objectives.hinge.margin",
-        ["objective 'hinge'", "no such key"],
+        ["objective 'hinge' has no hyperparameter or option 'margin'"],
     ),
     "penalty_weight of an objective without a penalty": (
         override("hinge", penalty_weight={"log": [1.0, 10.0]}),
@@ -185,7 +185,7 @@ REFUSED = {
     "tie to a range outside the key's bounds": (
         table(space={"clip": {"log": [0.1, 20.0]}, "lr_d": {"tie": "clip"}}, objectives={}),
         "search.space.lr_d",
-        ["must be <= 10.0, got 20.0"],
+        ["ties to 'clip', whose values do not all fit: lr_d: must be <= 10.0, got 20.0"],
     ),
     "grid budget over the grid": (
         table(method="grid", budget=2 * 2 * 3 + 2, objectives={}),
