@@ -136,7 +136,8 @@ def coerce(value: Any, tp: Any, where: str) -> Any:
     raise ConfigError(f"{where}: unsupported parameter type {tp!r}", key=where)
 
 
-def _check_bounds(value: Any, meta: Mapping[str, Any], where: str) -> None:
+def check_bounds(value: Any, meta: Mapping[str, Any], where: str) -> None:
+    """Check a coerced value (each item of a list) against a field's ``min``/``max``/``exclusive_min``."""
     lo, hi = meta.get("min"), meta.get("max")
     for v in value if isinstance(value, (list, tuple)) else [value]:
         if not isinstance(v, (int, float)) or isinstance(v, bool):
@@ -158,7 +159,7 @@ def build(cls: type[C], given: Mapping[str, Any], where: str) -> C:
             raise ConfigError(f"{where}: unknown key '{key}'{suggest(key, fields)}", key=f"{where}.{key}")
         f = fields[key]
         v = coerce(value, hints[key], f"{where}.{key}")
-        _check_bounds(v, f.metadata, f"{where}.{key}")
+        check_bounds(v, f.metadata, f"{where}.{key}")
         kwargs[key] = v
     try:
         obj = cls(**kwargs)

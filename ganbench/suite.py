@@ -70,11 +70,15 @@ class Suite:
 
 
 def locate(text: str, key: str | None) -> int | None:
-    """Best-effort line number of dotted ``key`` (e.g. ``objectives[1].lr_d``) in TOML ``text``."""
+    """Best-effort line number of dotted ``key`` in TOML ``text``: ``objectives[1].lr_d`` in the
+    second ``[[objectives]]`` table, ``search.space.lr_g`` in ``[search.space]`` (or as ``space``
+    in ``[search]``), ``train.steps`` in ``[train]``, ``seeds`` at the top."""
     if not key:
         return None
     lines = text.splitlines()
     parts = re.findall(r"([A-Za-z0-9_\-]+)(?:\[(\d+)\])?", key)
+    if not any(index for _, index in parts):
+        return _locate_dotted(lines, [name for name, _ in parts])
     start, end = 0, len(lines)
     headers = [i for i, ln in enumerate(lines) if ln.strip().startswith("[")]
     for depth, (name, index) in enumerate(parts):
@@ -103,6 +107,27 @@ def locate(text: str, key: str | None) -> int | None:
             return hdr[0] + 1
         return None
     return None
+
+
+def _locate_dotted(lines: list[str], names: list[str]) -> int | None:
+    """The line of key ``a.b.c`` (no array index): under the longest table header that is a
+    prefix of it (``[a.b]`` then ``c = ``; ``[a.b.c]`` itself), else ``a = `` before any header."""
+    headers = [i for i, ln in enumerate(lines) if ln.strip().startswith("[")]
+
+    def assignment(name: str, start: int, stop: int) -> int | None:
+        pattern = rf"\s*[\"']?{re.escape(name)}[\"']?\s*="
+        return next((i + 1 for i in range(start, stop) if re.match(pattern, lines[i])), None)
+
+    for depth in range(len(names), 0, -1):
+        dotted = r"\s*\.\s*".join(rf"[\"']?{re.escape(n)}[\"']?" for n in names[:depth])
+        header = next((i for i in headers if re.match(rf"\s*\[\s*{dotted}\s*\](?!\])", lines[i])), None)
+        if header is None:
+            continue
+        if depth == len(names):
+            return header + 1
+        stop = next((h for h in headers if h > header), len(lines))
+        return assignment(names[depth], header + 1, stop) or header + 1
+    return assignment(names[0], 0, headers[0] if headers else len(lines))
 
 
 def load_suite(path: str | Path, registry: Registry) -> Suite:
