@@ -27,7 +27,18 @@ if TYPE_CHECKING:
 
 DEFAULT_METRICS = ("modes", "energy", "wasserstein")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_TOP_KEYS = ("name", "description", "seeds", "metrics", "train", "model", "datasets", "objectives", "convergence", "search")
+_TOP_KEYS = (
+    "name",
+    "description",
+    "seeds",
+    "metrics",
+    "train",
+    "model",
+    "datasets",
+    "objectives",
+    "convergence",
+    "search",
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ganbench.cli import sizing
@@ -27,7 +27,12 @@ class Trainer:
     """Trains trials of one suite into ``store`` with the options of ``ganbench run``."""
 
     def __init__(
-        self, args: argparse.Namespace, registry: Registry, suite_name: str, store: SuiteStore, on_ready: Callable[[], None]
+        self,
+        args: argparse.Namespace,
+        registry: Registry,
+        suite_name: str,
+        store: SuiteStore,
+        on_ready: Callable[[], None],
     ) -> None:
         self.args, self.registry, self.suite_name, self.store = args, registry, suite_name, store
         self.on_ready = on_ready  # called once the executor is up (a refused --ray-address writes nothing)
@@ -71,8 +76,10 @@ class Trainer:
         self.executor = executor_cls(jobs=jobs, setup=setup, **opts)
         self.on_ready()
 
-    def __call__(self, trials: Sequence[Trial], title: str = "") -> bool:
-        """Train ``trials`` (finished ones skipped); False when interrupted (the executor is then shut down)."""
+    def __call__(self, trials: Sequence[Trial], title: str = "", names: Mapping[str, str] | None = None) -> bool:
+        """Train ``trials`` (finished ones skipped); False when interrupted (the executor is then shut down).
+        ``names``: how progress lines name a trial, by id (default :meth:`Trial.describe`)."""
+        names = names or {}
         from ganbench.training import run_group
         from ganbench.training.grouping import plan_groups
 
@@ -84,7 +91,9 @@ class Trainer:
             self._start(args.jobs or sizing.auto_jobs(self.device, len(plan.groups)))
         head = f"{title}: " if title else ""
         if finished:
-            print(f"{head}skipping {plural(finished, 'finished trial')} (results in {self.store.path})", file=sys.stderr)
+            print(
+                f"{head}skipping {plural(finished, 'finished trial')} (results in {self.store.path})", file=sys.stderr
+            )
         print(
             f"{head}running {plural(len(todo), 'trial')} of suite '{self.suite_name}' on {self.device} "
             f"with {plural(self.jobs, 'job')}, {plan.describe()}",
@@ -96,7 +105,9 @@ class Trainer:
             futures = []
             for number, group in enumerate(plan.groups, 1):
                 paths = [str(self.store.trial_dir(t).path) for t in group]
-                futures.append((number, group, self.executor.submit(run_group, group, paths, self.device, self.options)))
+                futures.append(
+                    (number, group, self.executor.submit(run_group, group, paths, self.device, self.options))
+                )
             for number, group, future in futures:
                 where = f" (group {number}/{len(plan.groups)}, {len(group)} trials)" if len(group) > 1 else ""
                 for trial, result in zip(group, future.result(), strict=True):
@@ -106,10 +117,10 @@ class Trainer:
                         interrupted = True
                         continue
                     if result["status"] is Status.ERROR:
-                        self.failed.append(trial.describe())
+                        self.failed.append(names.get(trial.id, trial.describe()))
                     metrics = [self.registry.get("metrics", m.name) for m in trial.metrics]
                     on = f" on {result['node']}" if result.get("node") else ""  # executors that know say where
-                    progress.step(f"{trial.describe()}{where}{on}: {outcome(result, metrics)}")
+                    progress.step(f"{names.get(trial.id, trial.describe())}{where}{on}: {outcome(result, metrics)}")
                 if interrupted:
                     break
         except KeyboardInterrupt:

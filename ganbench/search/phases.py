@@ -12,7 +12,7 @@ interruption rebuilds the same configurations, skips what finished and selects t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ganbench.search import record
@@ -21,8 +21,8 @@ from ganbench.search.selection import Score, score
 from ganbench.search.selection import select as best_index
 from ganbench.trial import Trial
 
-#: trains ``trials`` (skipping finished ones) under a title; False when interrupted
-Train = Callable[[Sequence[Trial], str], bool]
+#: trains ``trials`` (skipping finished ones) under a title, naming each as given by id; False when interrupted
+Train = Callable[[Sequence[Trial], str, Mapping[str, str]], bool]
 
 Key = tuple[str, str]  # (dataset label, objective label)
 
@@ -57,13 +57,20 @@ class Search:
         self.report_seeds = list(report_seeds)
         self.suite_dir = Path(suite_dir)
         self.templates = templates(suite_trials)
-        self.candidates: dict[Key, list[Candidate]] = {
-            key: list(plan.candidates[key[1]]) for key in self.templates
-        }
+        self.candidates: dict[Key, list[Candidate]] = {key: list(plan.candidates[key[1]]) for key in self.templates}
 
     def search_trials(self, key: Key, candidate: Candidate) -> list[Trial]:
         """A configuration's trials: on the search seeds, and only those."""
         return with_objective(self.templates[key], candidate.objective, self.spec.seeds)
+
+    def _phase1(self, train: Train, pairs: Sequence[tuple[Key, Candidate]], title: str) -> bool:
+        trials: list[Trial] = []
+        names: dict[str, str] = {}
+        for key, c in pairs:
+            for t in self.search_trials(key, c):
+                trials.append(t)
+                names[t.id] = f"{key[0]}/{key[1]}/configuration {c.index}/seed {t.seed}"
+        return train(unique(trials), title, names)
 
     def scores(self, key: Key) -> list[Score]:
         spec = self.spec
@@ -96,8 +103,8 @@ class Search:
         if self.plan.adaptive:
             return self._adaptive(train)
         self.write()
-        trials = [t for key, cs in self.candidates.items() for c in cs for t in self.search_trials(key, c)]
-        return train(unique(trials), "phase 1 of 2: every configuration on the search seeds")
+        pairs = [(key, c) for key, cs in self.candidates.items() for c in cs]
+        return self._phase1(train, pairs, "phase 1 of 2: every configuration on the search seeds")
 
     def _adaptive(self, train: Train) -> bool:
         from ganbench.search.adaptive import AdaptiveSearch
@@ -124,8 +131,8 @@ class Search:
                 known = {c.index for c in self.candidates[key]}
                 self.candidates[key] += [c for c in fresh[key] if c.index not in known]
             self.write()
-            trials = [t for key, cs in fresh.items() for c in cs for t in self.search_trials(key, c)]
-            if not train(unique(trials), f"phase 1 of 2, round {r + 1} of {rounds}: the proposed configurations"):
+            pairs = [(key, c) for key, cs in fresh.items() for c in cs]
+            if not self._phase1(train, pairs, f"phase 1 of 2, round {r + 1} of {rounds}: the proposed configurations"):
                 return False
             for key, study in studies.items():
                 scores = self.scores(key)
@@ -151,5 +158,13 @@ class Search:
 
     def phase2(self, selection: Selection, train: Train) -> bool:
         """Train the selected configurations and the defaults on the report seeds."""
-        trials = [t for key in self.candidates for t in (*selection.tuned[key], *selection.defaults[key])]
-        return train(unique(trials), "phase 2 of 2: selected configurations and defaults on the report seeds")
+        trials: list[Trial] = []
+        names: dict[str, str] = {}
+        for key in self.candidates:
+            index = selection.selected[key].index
+            for what, group in (("selected", selection.tuned[key]), ("defaults", selection.defaults[key])):
+                for t in group:
+                    trials.append(t)
+                    label = "defaults" if index == 0 or what == "defaults" else f"selected configuration {index}"
+                    names.setdefault(t.id, f"{key[0]}/{key[1]}/{label}/seed {t.seed}")
+        return train(unique(trials), "phase 2 of 2: selected configurations and defaults on the report seeds", names)

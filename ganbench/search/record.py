@@ -92,4 +92,3 @@ def write(suite_dir: Path, spec: SearchSpec, report_seeds: Sequence[int], datase
     rule = {**spec.to_json(), "report_seeds": list(report_seeds)}
     atomic_write_json(path, {"format": FORMAT, "rule": rule, "datasets": datasets})
     return path
-

@@ -31,7 +31,9 @@ class Score:
     value: float | None = None
 
 
-def trial_value(history: Sequence[Mapping[str, Any]], final: Mapping[str, Any], output: str, at: str, best: Any) -> float:
+def trial_value(
+    history: Sequence[Mapping[str, Any]], final: Mapping[str, Any], output: str, at: str, best: Any
+) -> float:
     """The selection value of one complete trial: its final value of ``output``, or the best
     (``best`` is min or max) over its evaluations."""
     if at == "final":

@@ -10,7 +10,6 @@ starts with the dotted key (``search.space.lr_g``, ``search.objectives.hinge.n_c
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import math
 import typing
 from collections.abc import Mapping, Sequence
@@ -19,6 +18,7 @@ from typing import Any, Literal
 from ganbench.components import build, check_bounds, coerce, describe_type, suggest
 from ganbench.config import NO_PENALTY, Hyper
 from ganbench.errors import ConfigError
+from ganbench.search.adaptive import require_optuna
 from ganbench.search.dimensions import FIRST_SEARCH_SEED, At, Dimension, Method, SearchSpec
 from ganbench.search.methods import configurations, sobol_balance_note
 
@@ -59,8 +59,8 @@ def _method(table: Mapping[str, Any]) -> Method:
     method = coerce(table.get("method", "random"), str, "search.method")
     if method not in _METHODS:
         raise _error("search.method", f"unknown method '{method}'{suggest(method, _METHODS)}")
-    if method == "optuna" and importlib.util.find_spec("optuna") is None:
-        raise _error("search.method", "'optuna' needs the optuna extra: pip install 'ganbench[optuna]'")
+    if method == "optuna":
+        require_optuna("search.method")
     return typing.cast(Method, method)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,13 @@ EXPECTED = {
     "bool_as_int.toml": [":2:", "train.steps: expected an integer, got True"],
     "metrics_not_list.toml": [":1:", "metrics: expected a list"],
     "unknown_convergence_metric.toml": [":10:", "convergence.distance: 'fid' is not an output"],
+    "search_unknown_key.toml": [":13:", "search.space.lr_gen: unknown hyperparameter or option", "'lr_g'"],
+    "search_log_touches_zero.toml": [":13:", "search.space.lr_g: a log range must stay above 0"],
+    "search_out_of_bounds.toml": [":13:", "search.space.lr_g.uniform[1]: must be <= 10.0, got 20.0"],
+    "search_empty_choice.toml": [":13:", "search.space.n_critic: a choice needs a non-empty list"],
+    "search_budget_zero.toml": [":10:", "search.budget: must be between 1 and"],
+    "search_seeds_overlap.toml": [":11:", "search.seeds: the search seeds overlap the report seeds [1]"],
+    "search_fixed_and_searched.toml": [":14:", "lr_g is both fixed in objectives[0]", "lr_g = false"],
 }
 
 
@@ -93,3 +101,17 @@ def test_a_bad_suite_through_the_real_command_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_the_optuna_method_without_its_extra_is_one_line_that_says_how_to_install_it(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if not installed: import optuna raises ImportError
+    suite = tmp_path / "adaptive.toml"
+    suite.write_text(
+        (CORPUS / "search_budget_zero.toml").read_text().replace("budget = 0", 'method = "optuna"\nbudget = 4')
+    )
+    code, _out, err = run_cli("run", suite, "--out", tmp_path / "results")
+    assert code == 2
+    assert err.strip() == (
+        f"ganbench: error: {suite}:10: search.method: 'optuna' needs the optuna extra: pip install 'ganbench[optuna]'"
+    )
+    assert not (tmp_path / "results").exists()

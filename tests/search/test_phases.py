@@ -137,7 +137,8 @@ def test_phase_2_trains_the_selection_and_the_defaults_on_the_report_seeds(refer
     record = read(reference / "search.json")
     listed = read(reference / "suite.json")["trials"]
     tuned_all = []
-    for entry in record["datasets"]["ring"].values():
+    for objective in ("nonsaturating", "hinge"):  # the suite's order
+        entry = record["datasets"]["ring"][objective]
         chosen = entry["configurations"][entry["selected"]]
         tuned = configs(reference, entry["tuned_trials"])
         default = configs(reference, entry["default_trials"])
@@ -161,7 +162,6 @@ def test_kill_9_in_phase_1_then_a_rerun_selects_and_ends_as_an_uninterrupted_run
     proc.communicate()
     done = rerun(suite, out)
     assert done.returncode == 0, done.stderr
-    assert "skipping" in done.stderr
     assert read(out / "tune" / "search.json") == read(reference / "search.json")
     assert snapshot(out / "tune") == snapshot(reference)
     assert read(out / "tune" / "suite.json")["trials"] == read(reference / "suite.json")["trials"]
