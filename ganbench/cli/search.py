@@ -6,23 +6,48 @@ import sys
 
 from ganbench.cli.training import Trainer
 from ganbench.results import SuiteStore
+from ganbench.search.dimensions import Dimension
+from ganbench.search.methods import sobol_balance_note
 from ganbench.search.phases import Search, Selection
 from ganbench.suite import Suite
 from ganbench.text import plural
 
 
+def describe_search(suite: Suite) -> list[str]:
+    """What a suite's search will train, in a few lines (``ganbench validate``, ``ganbench run``)."""
+    assert suite.search is not None
+    spec = suite.search.spec
+    pairs = len({(t.dataset.label, t.objective.label) for t in suite.trials})
+    lines = [
+        f"search: {spec.method}, {plural(spec.budget, 'configuration')} per objective and dataset "
+        f"(the defaults first) on {plural(len(spec.seeds), 'search seed')}: "
+        f"{pairs * spec.budget * len(spec.seeds)} search trials; selected by the {spec.at} {spec.output} "
+        f"({'lower' if spec.direction == 'min' else 'higher'} is better); then the selection and the defaults on "
+        f"{plural(len(suite.seeds), 'report seed')}: at most {2 * len(suite.trials)} report trials"
+    ]
+    for label, dims in spec.spaces.items():
+        lines.append(f"  {label}: " + ", ".join(_dimension(d) for d in dims))
+    note = sobol_balance_note(spec)
+    if note:
+        lines.append(f"note: {note}")
+    return lines
+
+
+def _dimension(d: Dimension) -> str:
+    if d.kind == "tie":
+        return f"{d.key} = {d.tie}"
+    if d.kind == "choice":
+        return f"{d.key} in {{{', '.join(_fmt(c) for c in d.choices)}}}"
+    scale = "log " if d.kind == "log" else ""
+    return f"{d.key} {scale}[{_fmt(d.low)}, {_fmt(d.high)}]{' (integers)' if d.integer else ''}"
+
+
 def run_search(suite: Suite, store: SuiteStore, trainer: Trainer) -> list[str] | None:
     """Train both phases; the tuned trials' ids (the suite's headline), or None when interrupted."""
     assert suite.search is not None
-    spec = suite.search.spec
+    for line in describe_search(suite):
+        print(line, file=sys.stderr)
     search = Search(suite.search, suite.trials, suite.seeds, store.path)
-    print(
-        f"search: {spec.method}, {plural(spec.budget, 'configuration')} per objective (the defaults first), "
-        f"{plural(len(spec.seeds), 'search seed')}, selected by the {spec.at} {spec.output} "
-        f"({'lower' if spec.direction == 'min' else 'higher'} is better); "
-        f"report on {plural(len(suite.seeds), 'seed')}",
-        file=sys.stderr,
-    )
     if not search.phase1(trainer):
         return None
     selection = search.select()

@@ -25,6 +25,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     )
     for skip in suite.skipped:
         print(f"  skips {skip.describe()}")
+    if suite.search is not None:
+        from ganbench.cli.search import describe_search
+
+        for line in describe_search(suite):
+            print(f"  {line}")
     return EXIT_OK
 
 
