@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from ganbench.errors import ConfigError
-from ganbench.report import content
+from ganbench.report import content, tuning
 from ganbench.report.rendering.render import markdown
 from ganbench.report.statistics.tuning import expected_best, kendall, ranks, wilson, within
 from ganbench.results import atomic_write_json
@@ -400,3 +400,55 @@ def test_a_malformed_search_json_is_one_line_naming_the_file(run, tmp_path, chan
         load_suite_results(broken)
     assert str(broken / "search.json") in str(err.value) and problem in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def concordance_tau(a: list[float], b: list[float]) -> float:
+    """Kendall's τ of two rankings without ties: (concordant − discordant) pairs over all pairs."""
+    pairs = list(itertools.combinations(range(len(a)), 2))
+    signs = [np.sign(a[i] - a[j]) * np.sign(b[i] - b[j]) for i, j in pairs]
+    return float(sum(signs) / len(pairs))
+
+
+def test_the_sentence_names_who_moves_when_tuning_changes_the_ranking():
+    labels = ["minimax", "hinge", "wgan-gp", "lsgan", "nonsaturating"]
+    before, after = [1.0, 5.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0, 5.0]
+    tau, p = kendall(before, after)
+    assert tau == pytest.approx(concordance_tau(before, after))
+    text = tuning.ranking_sentence(labels, np.array(before), np.array(after), tau, p)
+    assert text.startswith(f"Tuning changes the ranking (τ = {concordance_tau(before, after):.2f}, p = ")
+    assert ": hinge moves from 5th to 2nd; wgan-gp moves from 2nd to 3rd;" in text
+    assert "minimax" not in text
+    same = tuning.ranking_sentence(labels, np.array(after), np.array(after), 1.0, 0.01)
+    assert same == "The ranking survives tuning (τ = 1.00, p = 0.010)."
+
+
+def test_with_the_best_evaluation_rule_the_search_is_scored_from_each_history(run, tmp_path):
+    import shutil
+
+    best = tmp_path / "tuned"
+    shutil.copytree(run, best)
+    data = json.loads((best / "search.json").read_text())
+    data["rule"]["at"] = "best"
+    atomic_write_json(best / "search.json", data)
+    text = report_md(best)
+    worst, scores = -math.inf, {}
+    for objective, entry in data["datasets"]["ring"].items():
+        scores[objective] = []
+        for c in entry["configurations"]:
+            finals = [final(best, t) for t in c["trials"]]
+            if all(f["status"] == "complete" for f in finals):
+                lows = []
+                for t in c["trials"]:
+                    history = [json.loads(x) for x in (best / t / "history.jsonl").read_text().splitlines()]
+                    lows.append(min(r[OUTPUT] for r in history))
+                scores[objective].append(float(np.mean(lows)))
+                worst = max(worst, scores[objective][-1])
+            else:
+                scores[objective].append(None)
+    table_ = table(text, "expected best wasserstein")
+    for objective, ss in scores.items():
+        draws = [worst if s is None else s for s in ss]
+        for n in (1, BUDGET // 2, BUDGET):
+            m, s = table_[objective][f"n = {n}"].split(" ± ")
+            near(m, brute_expected_best(draws, n, "min")[0])
+            near(s, brute_expected_best(draws, n, "min")[1])
