@@ -224,7 +224,7 @@ def suite_blocks(
             data.setdefault("budget", []).extend(matched[1])
         out.append(Heading(f"{dataset}: statistics", level + 1, anchor=f"{slug}-statistics"))
         out += _statistics(suite, dataset, heads, tests[dataset], prefix, alpha)
-        out += tuning.blocks(suite, dataset, level + 1, slug, draw)
+        out += tuning.blocks(suite, dataset, level + 1, slug, draw, data)
         out += sections.blocks(suite.sections, suite, dataset, level + 1, slug, draw)
         if not draw:
             continue

@@ -35,6 +35,8 @@ from ganbench.report.tuning_data import (
 from ganbench.results.reader import SuiteResults, TrialResult
 
 ARROW = {"max": "↑", "min": "↓"}
+Records = list[dict[str, Any]]
+Data = dict[str, Records]
 
 
 def _share(k: int, n: int) -> str:
@@ -121,7 +123,7 @@ def ranking_sentence(labels: Sequence[str], before: np.ndarray, after: np.ndarra
     return f"Tuning changes the ranking ({stat}): {said}."
 
 
-def defaults_table(s: DatasetSearch, key: str) -> tuple[Table, str]:
+def defaults_table(s: DatasetSearch, key: str, rec: Records) -> tuple[Table, str]:
     before = [_means(o.default, s) for o in s.objectives]
     after = [_means(o.tuned, s) for o in s.objectives]
     rb, ra = st.ranks(before, s.direction), st.ranks(after, s.direction)
@@ -131,6 +133,11 @@ def defaults_table(s: DatasetSearch, key: str) -> tuple[Table, str]:
         [Cell(o.label), Cell(fixed(before[i], d)), Cell(f"{rb[i]:g}"), Cell(fixed(after[i], d)), Cell(f"{ra[i]:g}")]
         for i, o in enumerate(s.objectives)
     ]
+    for i, o in enumerate(s.objectives):
+        rec.append(
+            {"table": "defaults vs tuned", "objective": o.label, "output": s.output, "default_mean": before[i]}
+            | {"default_rank": rb[i], "tuned_mean": after[i], "tuned_rank": ra[i], "kendall_tau": tau, "p": p}
+        )
     at = "final evaluation" if s.at == "final" else "best evaluation of each run"
     table = Table(
         ["objective", f"defaults: {s.output}", "rank", f"tuned: {s.output}", "rank"],
@@ -162,7 +169,7 @@ def curves(s: DatasetSearch) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def expected_table(s: DatasetSearch, found: dict[str, tuple[np.ndarray, np.ndarray]], key: str) -> Table:
+def expected_table(s: DatasetSearch, found: dict[str, tuple[np.ndarray, np.ndarray]], key: str, rec: Records) -> Table:
     points = budget_points(s.budget)
     d = decimals(
         [float(m) for mean, _ in found.values() for m in mean], [float(x) for _, sd in found.values() for x in sd]
@@ -171,6 +178,10 @@ def expected_table(s: DatasetSearch, found: dict[str, tuple[np.ndarray, np.ndarr
     for o in s.objectives:
         row = [Cell(o.label), Cell(str(len(o.counted)))]
         mean, sd = found.get(o.label, (np.array([]), np.array([])))
+        rec += [
+            {"table": "expected best", "objective": o.label, "output": s.output, "n": n + 1, "mean": m, "sd": x}
+            for n, (m, x) in enumerate(zip(mean.tolist(), sd.tolist(), strict=True))
+        ]
         for n in points:
             row.append(Cell(f"{fixed(mean[n - 1], d)} ± {fixed(sd[n - 1], d)}" if n <= mean.size else NONE))
         rows.append(row)
@@ -191,7 +202,7 @@ def expected_table(s: DatasetSearch, found: dict[str, tuple[np.ndarray, np.ndarr
 # ------------------------------------------------------------------ robustness and success
 
 
-def robustness_table(s: DatasetSearch, key: str) -> Table:
+def robustness_table(s: DatasetSearch, key: str, rec: Records) -> Table:
     best = s.best()
     rows = []
     for o in s.objectives:
@@ -200,6 +211,10 @@ def robustness_table(s: DatasetSearch, key: str) -> Table:
         near = int(st.within([c.score for c in counted], best, s.tolerance).sum()) if math.isfinite(best) else 0
         rows.append(
             [Cell(o.label), Cell(str(len(counted))), Cell(_share(bad, len(counted))), Cell(_share(near, len(counted)))]
+        )
+        rec.append(
+            {"table": "robustness", "objective": o.label, "output": s.output, "configurations": len(counted)}
+            | {"diverged_or_failed": bad, "within_tolerance": near, "tolerance": s.tolerance, "best": best}
         )
     return Table(
         ["objective", "configurations", "diverged or failed", f"within {s.tolerance:g} of the best"],
@@ -221,23 +236,27 @@ def _full(t: TrialResult, covered: str, total: str) -> bool:
     return t.status == "complete" and math.isfinite(c) and math.isfinite(n) and c >= n
 
 
-def success_cells(trials: Sequence[TrialResult], covered: str, total: str, d: int | None) -> list[Cell]:
+def success_cells(
+    trials: Sequence[TrialResult], covered: str, total: str, d: int | None, rec: dict[str, Any]
+) -> list[Cell]:
     ended = [t for t in trials if t.status in ("complete", "diverged", "error")]
     k = sum(_full(t, covered, total) for t in ended)
     lo, hi = st.wilson(k, len(ended))
+    rec |= {"covered": covered, "total": total, "successes": k, "n": len(ended), "wilson_low": lo, "wilson_high": hi}
     interval = f"[{lo:.2f}, {hi:.2f}]" if ended else NONE
     return [cell(summarise(trials, covered), d), Cell(_share(k, len(ended))), Cell(interval)]
 
 
-def success_table(s: DatasetSearch, coverage: dict[str, str], key: str) -> Table:
+def success_table(s: DatasetSearch, coverage: dict[str, str], key: str, rec: Records) -> Table:
     covered, total = coverage["covered"], coverage["total"]
     means = [summarise(ts, covered) for o in s.objectives for ts in (o.default, o.tuned)]
     d = decimals([x.mean for x in means], [x.sd for x in means])
     rows = []
     for o in s.objectives:
-        rows.append(
-            [Cell(o.label), *success_cells(o.default, covered, total, d), *success_cells(o.tuned, covered, total, d)]
-        )
+        sides = [{"table": "success", "objective": o.label, "trials": side} for side in ("defaults", "tuned")]
+        cells = [success_cells(ts, covered, total, d, r) for ts, r in zip((o.default, o.tuned), sides, strict=True)]
+        rows.append([Cell(o.label), *cells[0], *cells[1]])
+        rec += sides
     head = ["mean " + covered, "full coverage", "95% Wilson"]
     return Table(
         ["objective"] + [f"defaults: {h}" for h in head] + [f"tuned: {h}" for h in head],
@@ -283,17 +302,21 @@ def _sensitivity_job(s: DatasetSearch, o: ObjectiveSearch, color: Any, slug: str
     )
 
 
-def blocks(suite: SuiteResults, dataset: str, level: int, slug: str, figures: bool = True) -> list[Block | Job]:
-    """The tuning section of ``dataset`` (nothing when the suite ran no search)."""
+def blocks(
+    suite: SuiteResults, dataset: str, level: int, slug: str, figures: bool = True, data: Data | None = None
+) -> list[Block | Job]:
+    """The tuning section of ``dataset`` (nothing when the suite ran no search); the numbers of its
+    tables are appended to ``data["tuning"]``, one record per row (and per n of the expected best)."""
     s = dataset_search(suite, dataset)
     if s is None or suite.search is None:
         return []
+    rec: Records = []
     out: list[Block | Job] = [
         Heading(f"{dataset}: tuning", level, anchor=f"{slug}-tuning"),
         Paragraph(_rule_text(s, suite.search)),
         tuned_table(suite, s, f"{slug}-tuned"),
     ]
-    table, verdict = defaults_table(s, f"{slug}-defaults-vs-tuned")
+    table, verdict = defaults_table(s, f"{slug}-defaults-vs-tuned", rec)
     out += [Heading(f"{dataset}: defaults vs tuned", level + 1, anchor=f"{slug}-defaults-vs-tuned"), table]
     out.append(Paragraph(verdict))
     found = curves(s)
@@ -301,7 +324,7 @@ def blocks(suite: SuiteResults, dataset: str, level: int, slug: str, figures: bo
     if not found:
         out.append(Paragraph("No configuration has a score yet: no expected best to show."))
     else:
-        out.append(expected_table(s, found, f"{slug}-expected-best"))
+        out.append(expected_table(s, found, f"{slug}-expected-best", rec))
     colors = palette([o.label for o in s.objectives])
     if figures and found:
         out.append(
@@ -314,7 +337,7 @@ def blocks(suite: SuiteResults, dataset: str, level: int, slug: str, figures: bo
             )
         )
     out.append(Heading(f"{dataset}: robustness", level + 1, anchor=f"{slug}-robustness"))
-    out.append(robustness_table(s, f"{slug}-robustness"))
+    out.append(robustness_table(s, f"{slug}-robustness", rec))
     if figures:
         jobs = [_sensitivity_job(s, o, colors[o.label], slug) for o in s.objectives]
         if any(jobs):
@@ -323,8 +346,11 @@ def blocks(suite: SuiteResults, dataset: str, level: int, slug: str, figures: bo
     out.append(Heading(f"{dataset}: success rate over seeds", level + 1, anchor=f"{slug}-success"))
     if suite.coverage:
         out += [
-            success_table(s, c, f"{slug}-success-{i}" if i else f"{slug}-success") for i, c in enumerate(suite.coverage)
+            success_table(s, c, f"{slug}-success-{i}" if i else f"{slug}-success", rec)
+            for i, c in enumerate(suite.coverage)
         ]
     else:
         out.append(Paragraph("No metric of this suite declares a coverage figure: no success rate to show."))
+    if data is not None:
+        data.setdefault("tuning", []).extend({"suite": suite.name, "dataset": dataset} | r for r in rec)
     return out

@@ -452,3 +452,21 @@ def test_with_the_best_evaluation_rule_the_search_is_scored_from_each_history(ru
             m, s = table_[objective][f"n = {n}"].split(" ± ")
             near(m, brute_expected_best(draws, n, "min")[0])
             near(s, brute_expected_best(draws, n, "min")[1])
+
+
+def test_the_exported_data_holds_the_expected_best_at_every_n_and_exact_wilson_bounds(run):
+    doc = content.build([load_suite_results(run)], draw=False, workers=1)
+    truth = Truth(run)
+    rows = doc.data["tuning"]
+    for o in SEARCH:
+        draws = [truth.worst if s is None else s for s in truth.scores[o]]
+        curve = [r for r in rows if r["table"] == "expected best" and r["objective"] == o]
+        assert [r["n"] for r in curve] == list(range(1, len(draws) + 1))
+        for r in curve:
+            assert (r["mean"], r["sd"]) == pytest.approx(brute_expected_best(draws, r["n"], "min"), abs=1e-12)
+        for r in (r for r in rows if r["table"] == "success" and r["objective"] == o):
+            tids = truth.search[o]["tuned_trials" if r["trials"] == "tuned" else "default_trials"]
+            finals = [final(run, t) for t in tids]
+            k = sum(f["metrics"]["modes_captured"] >= f["metrics"]["modes_total"] for f in finals)
+            assert (r["successes"], r["n"]) == (k, len(finals))
+            assert (r["wilson_low"], r["wilson_high"]) == pytest.approx(closed_wilson(k, len(finals)), abs=1e-12)
