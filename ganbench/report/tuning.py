@@ -316,6 +316,9 @@ def blocks(
         Paragraph(_rule_text(s, suite.search)),
         tuned_table(suite, s, f"{slug}-tuned"),
     ]
+    reasons = [f"{o.label}: {o.reason}" for o in s.objectives if o.reason]
+    if reasons:
+        out.append(Paragraph("Selected by default, not by score: " + "; ".join(reasons) + ".", warning=True))
     table, verdict = defaults_table(s, f"{slug}-defaults-vs-tuned", rec)
     out += [Heading(f"{dataset}: defaults vs tuned", level + 1, anchor=f"{slug}-defaults-vs-tuned"), table]
     out.append(Paragraph(verdict))

@@ -43,6 +43,7 @@ class ObjectiveSearch:
     tuned: list[TrialResult]  # the selected configuration on the report seeds
     default: list[TrialResult]  # configuration 0 on the report seeds
     dimensions: list[dict[str, Any]]  # the record's space of this objective (Dimension.to_json())
+    reason: str = ""  # the record's "selected_reason", e.g. "no configuration scored"
 
     @property
     def counted(self) -> list[Configuration]:
@@ -151,6 +152,7 @@ def dataset_search(suite: SuiteResults, dataset: str) -> DatasetSearch | None:
                 [suite.trial(tid) for tid in entry.get("tuned_trials", [])],
                 [suite.trial(tid) for tid in entry.get("default_trials", [])],
                 list(spaces.get(label, [])) if isinstance(spaces.get(label), list) else [],
+                str(entry.get("selected_reason") or ""),
             )
         )
     return DatasetSearch(dataset, output, direction, at, float(rule["tolerance"]), int(rule["budget"]), objectives)

@@ -369,6 +369,18 @@ def test_without_search_json_the_report_has_no_tuning_section(run, tmp_path):
     assert "expected best" not in text and "Kendall's τ compares" not in text
 
 
+def test_a_selection_the_record_explains_is_stated(run, tmp_path):
+    import shutil
+
+    copy = tmp_path / "tuned"
+    shutil.copytree(run, copy)
+    data = json.loads((copy / "search.json").read_text())
+    data["datasets"]["ring"]["hinge"]["selected_reason"] = "no configuration scored"
+    atomic_write_json(copy / "search.json", data)
+    assert "Selected by default, not by score: hinge: no configuration scored." in report_md(copy)
+    assert "Selected by default" not in report_md(run)
+
+
 def test_search_trials_are_not_counted_as_earlier_versions_of_the_suite(run):
     suite = load_suite_results(run)
     assert suite.search is not None
