@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ganbench.report import columns, context, critic_updates, sections
+from ganbench.report import columns, context, critic_updates, sections, tuning
 from ganbench.report.figures import jobs as figure_jobs
 from ganbench.report.figures.drawing import Job, draw_all
 from ganbench.report.figures.plotting import FORMS, palette
@@ -224,6 +224,7 @@ def suite_blocks(
             data.setdefault("budget", []).extend(matched[1])
         out.append(Heading(f"{dataset}: statistics", level + 1, anchor=f"{slug}-statistics"))
         out += _statistics(suite, dataset, heads, tests[dataset], prefix, alpha)
+        out += tuning.blocks(suite, dataset, level + 1, slug, draw, data)
         out += sections.blocks(suite.sections, suite, dataset, level + 1, slug, draw)
         if not draw:
             continue

@@ -22,6 +22,7 @@ import pandas as pd
 from ganbench.errors import ConfigError
 from ganbench.results.files import TrialDir
 from ganbench.results.ids import parse_trial_id
+from ganbench.results.search_file import read_search, referenced
 from ganbench.results.variants import labels
 from ganbench.status import FINAL, STORED, Status
 
@@ -106,6 +107,8 @@ class SuiteResults:
     #: included (``all_trials``) or left out
     others: int = 0
     all_trials: bool = False
+    #: the search record (``search.json``, :mod:`ganbench.search.record`), None without a search
+    search: dict[str, Any] | None = None
 
     @property
     def coverage_totals(self) -> set[str]:
@@ -128,6 +131,19 @@ class SuiteResults:
 
     def counts(self) -> dict[str, int]:
         return {str(s): sum(t.status == s for t in self.trials) for s in STORED}
+
+    def trial(self, tid: str) -> TrialResult:
+        """Trial ``tid`` of this directory, listed in suite.json or not (a search's trials are
+        named only by search.json); status missing when it has no directory."""
+        found = next((t for t in self.trials if t.id == tid), None)
+        if found is not None:
+            return found
+        read = read_trial(TrialDir(self.path / tid)) if (self.path / tid / "config.json").exists() else None
+        if read is not None:
+            return read
+        _, seed = parse_trial_id(tid)
+        where = self.path / tid if (self.path / tid).is_dir() else None
+        return TrialResult(tid, "?", "?", seed, Status.UNFINISHED if where else Status.MISSING, where)
 
     def select(self, ids: Iterable[str]) -> SuiteResults:
         """The same results restricted to trials ``ids``, in that order."""
@@ -160,6 +176,24 @@ def trial_status(td: TrialDir) -> tuple[Status, dict[str, Any]]:
     if td.is_done() and status in (Status.COMPLETE, Status.DIVERGED):
         return Status(status), final
     return Status.UNFINISHED, final
+
+
+def read_trial(td: TrialDir) -> TrialResult | None:
+    """One trial directory as found (None when its config.json is unreadable)."""
+    config = read_json(td.config)
+    if not config:
+        return None
+    status, final = trial_status(td)
+    return TrialResult(
+        id=td.path.name,
+        dataset=str(config["dataset"]["label"]),
+        objective=str(config["objective"]["label"]),
+        seed=int(config["seed"]),
+        status=status,
+        path=td.path,
+        config=config,
+        final=final,
+    )
 
 
 def trial_dirs(suite_dir: Path) -> Iterator[TrialDir]:
@@ -246,21 +280,11 @@ def load_suite_results(path: Path, registry: Any = None, all_trials: bool = Fals
     path = Path(path)
     meta = read_json(path / SUITE_FILE)
     trials: dict[str, TrialResult] = {}
+    search = read_search(path)
     for td in trial_dirs(path):
-        config = read_json(td.config)
-        if not config:
-            continue
-        status, final = trial_status(td)
-        trials[td.path.name] = TrialResult(
-            id=td.path.name,
-            dataset=str(config["dataset"]["label"]),
-            objective=str(config["objective"]["label"]),
-            seed=int(config["seed"]),
-            status=status,
-            path=td.path,
-            config=config,
-            final=final,
-        )
+        found = read_trial(td)
+        if found is not None:
+            trials[td.path.name] = found
     pairs = {f"{t.dataset}-{t.objective}": (t.dataset, t.objective) for t in trials.values()}
     listed = [str(x) for x in meta.get("trials", [])]
     for tid in listed:
@@ -274,7 +298,10 @@ def load_suite_results(path: Path, registry: Any = None, all_trials: bool = Fals
     order = {tid: i for i, tid in enumerate(listed)}
     ordered = sorted(trials.values(), key=lambda t: (order.get(t.id, len(order)), t.id))
     current = set(listed) if "trials" in meta else set(trials)  # without a list, every trial is the suite's
-    others = sum(t.id not in current for t in ordered)
+    # a search's other trials (its configurations, the defaults on the report seeds) are the
+    # suite's too, though only search.json names them: not counted as earlier versions
+    searched = set(referenced(search))
+    others = sum(t.id not in current and t.id not in searched for t in ordered)
     if all_trials:
         _tell_apart(ordered)
     else:
@@ -300,6 +327,7 @@ def load_suite_results(path: Path, registry: Any = None, all_trials: bool = Fals
         divergences=_objective_divergences(meta, [t.config for t in ordered if t.config], registry),
         others=others,
         all_trials=all_trials,
+        search=search,
     )
 
 

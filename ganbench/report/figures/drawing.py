@@ -17,7 +17,11 @@ from ganbench.report.figures.plotting import save, style
 from ganbench.report.rendering.document import Animation, Figure
 
 #: what a worker needs, imported once by the fork server
-PRELOAD = ["ganbench.report.figures.sample_plots", "ganbench.report.figures.metric_plots"]
+PRELOAD = [
+    "ganbench.report.figures.sample_plots",
+    "ganbench.report.figures.metric_plots",
+    "ganbench.report.figures.tuning_plots",
+]
 
 
 @dataclasses.dataclass

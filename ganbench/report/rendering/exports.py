@@ -5,7 +5,9 @@ tables and plots: one record per row, the same numbers the tables show (before r
   per-seed values and seeds, the decimals shown, whether the table marks it (bold);
 * ``budget``: the same at an equal budget of critic updates;
 * ``ranks``: per dataset, metric and objective: mean rank and the Friedman test;
-* ``curves``: every evaluation of every trial: step, critic updates, training time, metric, value.
+* ``curves``: every evaluation of every trial: step, critic updates, training time, metric, value;
+* ``tuning`` (suites that ran a search): the rows of the tuning tables, and the expected best at
+  every n (:mod:`ganbench.report.tuning`).
 """
 
 from __future__ import annotations
