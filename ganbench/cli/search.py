@@ -51,7 +51,7 @@ def run_search(suite: Suite, store: SuiteStore, trainer: Trainer) -> list[str] |
     if not search.phase1(trainer):
         return None
     selection = search.select()
-    print_selection(selection, spec.output)
+    print_selection(selection, suite.search.spec.output)
     if not search.phase2(selection, trainer):
         return None
     return [t.id for t in selection.tuned_trials()]

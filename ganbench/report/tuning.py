@@ -316,7 +316,7 @@ def blocks(
         Paragraph(_rule_text(s, suite.search)),
         tuned_table(suite, s, f"{slug}-tuned"),
     ]
-    reasons = [f"{o.label}: {o.reason}" for o in s.objectives if o.reason]
+    reasons = [f"{o.label}: {o.reason}" for o in s.objectives if o.reason and o.reason != "best score"]
     if reasons:
         out.append(Paragraph("Selected by default, not by score: " + "; ".join(reasons) + ".", warning=True))
     table, verdict = defaults_table(s, f"{slug}-defaults-vs-tuned", rec)
