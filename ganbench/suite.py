@@ -123,6 +123,8 @@ def locate(text: str, key: str | None) -> int | None:
 def _locate_dotted(lines: list[str], names: list[str]) -> int | None:
     """The line of key ``a.b.c`` (no array index): under the longest table header that is a
     prefix of it (``[a.b]`` then ``c = ``; ``[a.b.c]`` itself), else ``a = `` before any header."""
+    if not names:
+        return None
     headers = [i for i, ln in enumerate(lines) if ln.strip().startswith("[")]
 
     def assignment(name: str, start: int, stop: int) -> int | None:
