@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -161,3 +162,32 @@ def test_the_divergence_suite_named_in_the_readme_is_valid_and_judges_every_obje
     trained = {t.objective.name for t in suite.trials}
     (judged,) = {tuple(m.params["objectives"]) for t in suite.trials for m in t.metrics if m.name == "divergences"}
     assert set(judged) == trained and len(judged) == 13
+
+
+def test_the_search_example_tunes_every_objective_of_the_suite_example(run_cli, tmp_path):
+    """The [search] example appended to the suite example (its objectives at their defaults,
+    since a key both fixed and searched is refused): every objective gets the budget, the
+    defaults first, the tie and the per-objective range hold, and the selection is made."""
+    suite_text = example("suite")
+    objectives = suite_text.index("[[objectives]]")
+    suite = tmp_path / "example.toml"
+    suite.write_text(
+        suite_text[:objectives]
+        + '[[objectives]]\nname = "nonsaturating"\n\n[[objectives]]\nname = "wgan-gp"\n\n'
+        + example("search")
+    )
+    code, _out, err = run_cli("run", suite, "--out", tmp_path / "results", "--jobs", "1")
+    assert code == 0, err
+    record = json.loads((tmp_path / "results" / "example" / "search.json").read_text())
+    for objective, entry in record["datasets"]["ring"].items():
+        configurations = entry["configurations"]
+        assert len(configurations) == 5 and entry["selected"] is not None
+        defaults = load_plugins().get("objectives", objective).default_hyper().params()
+        assert configurations[0]["hyper"] == defaults
+        for c in configurations[1:]:
+            assert c["hyper"]["lr_d"] == c["hyper"]["lr_g"] and 5e-5 <= c["hyper"]["lr_g"] <= 2e-3
+            assert c["hyper"]["betas"] in ([0.5, 0.999], [0.0, 0.9])
+            if objective == "wgan-gp":
+                assert 1.0 <= c["hyper"]["penalty_weight"] <= 100.0
+            else:
+                assert "penalty_weight" not in c["values"]

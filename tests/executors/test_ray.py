@@ -22,7 +22,7 @@ import torch
 
 from ganbench.cli import main
 from tests.helpers.project import ROOT, ganbench_exe
-from tests.helpers.runs import FAULTS_SUITE, TIMING, TINY_SUITE, default_sigint, snapshot
+from tests.helpers.runs import FAULTS_SUITE, SEARCH_SUITE, TIMING, TINY_SUITE, default_sigint, snapshot
 
 ray = pytest.importorskip("ray")
 
@@ -89,6 +89,20 @@ def test_the_quick_suite_on_ray_gives_the_summary_of_an_inline_run(cluster, quic
     assert snapshot(tmp_path / "quick") == snapshot(quick_inline)  # histories too, timing aside
     files = sorted(p.relative_to(tmp_path / "quick") for p in (tmp_path / "quick").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(quick_inline) for p in quick_inline.rglob("*") if p.is_file())
+
+
+def test_a_search_on_ray_trains_both_phases_and_selects_as_an_inline_run(cluster, tmp_path):
+    """Driver storage: the selection reads the search trials' files the tasks sent back."""
+    suite = tmp_path / "tune.toml"
+    suite.write_text(SEARCH_SUITE.replace("steps = 120", "steps = 40"))
+    code, err = run(suite, "--out", tmp_path / "inline", "--executor", "inline")
+    assert code == 0, err
+    code, err = run(suite, "--out", tmp_path / "ray", "--executor", "ray", "--ray-storage", "driver")
+    assert code == 0, err
+    assert "phase 1 of 2" in err and "phase 2 of 2" in err
+    record = (tmp_path / "ray" / "tune" / "search.json").read_text()
+    assert record == (tmp_path / "inline" / "tune" / "search.json").read_text()
+    assert snapshot(tmp_path / "ray" / "tune") == snapshot(tmp_path / "inline" / "tune")
 
 
 def test_in_driver_storage_a_trial_another_run_holds_is_left_alone(cluster, tmp_path):

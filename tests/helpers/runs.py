@@ -71,6 +71,45 @@ n_critic = 2
 """
 
 
+#: a suite with a [search]: two objectives, 3 random configurations each, search seed 1000, report seeds 0 and 1
+SEARCH_SUITE = """
+name = "tune"
+seeds = [0, 1]                  # the report seeds
+metrics = ["modes", "wasserstein"]
+
+[train]
+steps = 120
+batch_size = 32
+eval_every = 40
+eval_samples = 200
+checkpoint_every = 20
+
+[model]
+name = "mlp"
+width = 16
+depth = 1
+
+[[datasets]]
+name = "ring"
+
+[[objectives]]
+name = "nonsaturating"
+
+[[objectives]]
+name = "hinge"
+
+[search]
+method = "random"
+budget = 3
+seed = 0
+seeds = [1000]
+
+[search.space]
+lr_g = { log = [1e-4, 1e-2] }
+lr_d = { tie = "lr_g" }
+"""
+
+
 def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
 

@@ -12,44 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.runs import rerun, snapshot, start, wait_for_checkpoint
-
-SEARCH_SUITE = """
-name = "tune"
-seeds = [0, 1]                  # the report seeds
-metrics = ["modes", "wasserstein"]
-
-[train]
-steps = 120
-batch_size = 32
-eval_every = 40
-eval_samples = 200
-checkpoint_every = 20
-
-[model]
-name = "mlp"
-width = 16
-depth = 1
-
-[[datasets]]
-name = "ring"
-
-[[objectives]]
-name = "nonsaturating"
-
-[[objectives]]
-name = "hinge"
-
-[search]
-method = "random"
-budget = 3
-seed = 0
-seeds = [1000]
-
-[search.space]
-lr_g = { log = [1e-4, 1e-2] }
-lr_d = { tie = "lr_g" }
-"""
+from tests.helpers.runs import SEARCH_SUITE, rerun, snapshot, start, wait_for_checkpoint
 
 SEARCH_SEEDS = [1000]
 REPORT_SEEDS = [0, 1]
@@ -174,3 +137,29 @@ def test_a_rerun_of_a_finished_search_trains_nothing_and_selects_the_same(refere
     assert done.returncode == 0, done.stderr
     assert "0 trials run" in done.stdout
     assert read(copy / "search.json") == read(reference / "search.json")
+
+
+def test_an_optuna_search_asks_in_rounds_keeps_its_study_in_the_results_and_reruns_the_same(tmp_path):
+    pytest.importorskip("optuna")
+    suite = tmp_path / "tune.toml"
+    suite.write_text(
+        SEARCH_SUITE.replace("steps = 120", "steps = 40")
+        .replace('method = "random"', 'method = "optuna"\nper_round = 2')
+        .replace("budget = 3", "budget = 3")
+    )
+    done = rerun(suite, tmp_path / "results")
+    assert done.returncode == 0, done.stderr
+    assert "round 1 of 2" in done.stderr and "round 2 of 2" in done.stderr
+    suite_dir = tmp_path / "results" / "tune"
+    assert (suite_dir / "search" / "optuna.journal").stat().st_size > 0
+    record = read(suite_dir / "search.json")
+    for objective, entry in record["datasets"]["ring"].items():
+        assert [c["index"] for c in entry["configurations"]] == [0, 1, 2]
+        assert entry["selected"] is not None and entry["tuned_trials"]
+        for c in entry["configurations"][1:]:
+            assert 1e-4 <= c["values"]["lr_g"] <= 1e-2 and c["values"]["lr_d"] == c["values"]["lr_g"]
+        assert entry["configurations"][0]["hyper"]["lr_g"] == 2e-4, objective
+    again = rerun(suite, tmp_path / "results")
+    assert again.returncode == 0, again.stderr
+    assert "0 trials run" in again.stdout
+    assert read(suite_dir / "search.json") == record
