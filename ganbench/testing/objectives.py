@@ -142,12 +142,12 @@ def _check_point(cls: type[Objective], point: Point) -> None:
     except AssertionError as exc:
         if point.declared:
             raise
-        raise AssertionError(f"{exc}; {point.advice(getattr(cls(), point.option))}") from None
+        fail(f"objective {cls.name!r}", f"{point.advice(getattr(cls(), point.option))}. What failed: {exc}")
     except Exception as exc:
         reason = f"{what}: it raises {type(exc).__name__}: {exc}"
         if point.declared:
             raise AssertionError(reason) from None
-        raise AssertionError(f"{reason}; {point.advice(getattr(cls(), point.option))}") from None
+        fail(f"objective {cls.name!r}", f"{point.advice(getattr(cls(), point.option))}. What failed: {reason}")
 
 
 def _declared(objective: Objective, name: str) -> Callable[..., Any] | None:

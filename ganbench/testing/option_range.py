@@ -3,7 +3,8 @@
 A suite may set any value an option's declaration allows (and a search may draw one), so
 the kit tries each ``float`` or ``int`` option, one at a time with the others at their
 defaults: at its bounds (just inside an exclusive one), at interior points between them,
-and, on a side where it declares no bound, at probe values (0, ±0.1, ±1, ±10, ±100). A value
+and, on a side where it declares no bound, at probe values (0, ±0.1, ±1, ±10, ±100, the
+nearest to the default first). A value
 the objective's own ``validate`` refuses is skipped: that is a declared exception. A probe
 at which the loss fails says "declare a bound", naming the option and the value.
 """
@@ -72,7 +73,8 @@ def option_points(cls: type[Component]) -> list[Point]:
             values.append((hi, True))
         if width is not None:
             values += [(lo + t * width, True) for t in INTERIOR]
-        values += [(p, False) for p in PROBES if (lo is None and p < default) or (hi is None and p > default)]
+        probes = [p for p in PROBES if (lo is None and p < default) or (hi is None and p > default)]
+        values += [(p, False) for p in sorted(probes, key=lambda p: abs(p - default))]  # nearest first
         seen = {default}
         for value, declared in values:
             v = round(value) if tp is int else float(value)
