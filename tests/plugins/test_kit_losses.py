@@ -194,3 +194,21 @@ def test_the_values_tried_bounds_just_inside_interior_and_probes_nearest_first()
     assert [p for p in points if p.option == "free"] == [
         Point("free", v, False) for v in (0.1, 0.0, -0.1, -1.0, 10.0, -10.0, 100.0, -100.0)
     ]
+
+
+def test_an_option_is_tried_at_its_bound_with_the_generator_step():
+    """A generator target as an option: at its declared lower bound, the fakes' label, only the
+    generator step fails (the orientation check's pair about -1 cannot tell)."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Targeted(CAUCHY):
+        critic_range: ClassVar[None] = None
+        scale: float = ganbench.param(1.0, min=1.0, max=10.0, help="the loss's scale s")
+        target: float = ganbench.param(1.0, min=-1.0, max=1.0, help="the generator's target")
+
+        def generator_loss(self, real, fake):
+            return ganbench.mean(torch.log1p((fake - self.target) ** 2))
+
+    check_objective(Targeted, {})  # the default target, the reals' label, is right
+    with pytest.raises(AssertionError, match=r"^objective 'cauchy-ls' with target = -1\.0: property 'generator step'"):
+        check_objective(Targeted)
