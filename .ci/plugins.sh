@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CI, the third-party plugin path end to end, in a fresh virtual environment:
 #   1. the plugin guide's shell session ("Start from a working plugin" in plugins/README.md),
-#      as a reader runs it: ganbench new objective my-loss --package, pip install -e, pytest;
+#      as a reader runs it: ganbench new objective my-loss --package, pip install -e "my-loss[test]",
+#      pytest, and the same for an objective with no divergence (--no-divergence); then the
+#      "next:" lines that `ganbench new` prints, run exactly as printed (but `ganbench run SUITE`);
 #   2. a package of every other kind written by `ganbench new`, installed, its own tests run,
 #      and a short suite made of the five;
 #   3. plugins/ganbench-mmd installed from its directory, its tests run, and a short suite
@@ -25,6 +27,10 @@ sed -n '/^## Start from a working plugin/,/^## /p' "$repo/plugins/README.md" \
   | sed -n '/^```bash$/,/^```$/p' | sed '1d;$d' > session.sh
 test -s session.sh
 bash -eux -o pipefail session.sh 2>&1 | grep -v '^Requirement already satisfied' >&2
+ganbench new objective ci-printed --package ci-printed | tee new.txt >&2
+sed -n '/^next:$/,$p' new.txt | sed '1d; s/^ *//; s/ *# .*$//' | grep -v '^ganbench run SUITE$' > next.sh
+grep -qx 'pip install -e "ci-printed\[test\]"' next.sh && grep -qx 'pytest ci-printed' next.sh
+bash -eux -o pipefail next.sh 2>&1 | grep -v '^Requirement already satisfied' >&2
 
 phase "2. a package of every kind, and a suite made of them"
 for kind in dataset metric model penalty; do

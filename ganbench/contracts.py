@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -138,7 +139,28 @@ def check(kind: str, obj: Any) -> None:
 
 
 def objective_declarations(cls: type[Objective], at: str) -> None:
-    """An objective's default hyperparameters are valid."""
+    """An objective writes ``estimate`` exactly when it names a divergence, declares a valid
+    ``critic_range``, and its default hyperparameters are valid."""
+    divergence = cls.divergence
+    if divergence is not None and not isinstance(divergence, str):
+        raise Refused(f"{at}: divergence must be a str (what estimate bounds) or None (it estimates none)")
+    base: Any = kinds.get("objectives").base_class()
+    own = _own(cls, base, "estimate")
+    if divergence is not None and not own:
+        raise Refused(
+            f"{at}: it does not define {signature_text('estimate', base.estimate)}; an objective "
+            "with no known divergence declares divergence: ClassVar[None] = None instead"
+        )
+    if divergence is None and own:
+        raise Refused(f"{at}: it declares divergence = None (it estimates no divergence) but defines estimate")
+    bounds = cls.critic_range
+    if bounds is not None and not (
+        isinstance(bounds, tuple)
+        and len(bounds) == 2
+        and all(isinstance(b, (int, float)) and math.isfinite(b) for b in bounds)
+        and bounds[0] < bounds[1]
+    ):
+        raise Refused(f"{at}: critic_range must be None or (low, high), finite numbers with low < high")
     try:
         cls.default_hyper()
     except GanbenchError as exc:  # 'objective 'x': hyper.lr_g: must be > 0.0, got -0.0001'

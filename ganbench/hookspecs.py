@@ -30,8 +30,9 @@ def register_objectives(register: Register) -> None:
     Call ``register(cls)`` with a subclass of :class:`ganbench.Objective`: a
     dataclass whose fields are its options, with ``critic_loss``,
     ``generator_loss`` and ``estimate`` written as pure tensor functions of the
-    critic's outputs on real and fake batches, and ``describe_generator`` giving
-    the generator loss as text.  Its ``hyper`` (default hyperparameters) is
+    critic's outputs on real and fake batches (no ``estimate`` for an objective that
+    declares ``divergence = None``: it estimates no divergence), and
+    ``describe_generator`` giving the generator loss as text.  Its ``hyper`` (default hyperparameters) is
     checked as it registers: a bad one fails the plugin, with the reason.
     """
 

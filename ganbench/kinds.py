@@ -80,7 +80,7 @@ TABLE: tuple[Kind, ...] = (
         "objectives",
         "objective",
         "ganbench.objectives.base:Objective",
-        required=("critic_loss", "generator_loss", "estimate"),
+        required=("critic_loss", "generator_loss"),  # and estimate, unless divergence = None
         signatures=("critic_loss", "generator_loss", "estimate", "describe_generator"),
         declarations="ganbench.contracts:objective_declarations",
         kit="check_objective",

@@ -135,7 +135,7 @@ COLUMNS: dict[str, Callable[[Any], str]] = {
     # whether its trials can train together as one vectorised group
     "vectorises": lambda cls: "yes" if getattr(cls, "vectorizes", True) else "no (trials train one at a time)",
     "family": lambda cls: cls.family,
-    "divergence": lambda cls: cls.divergence,
+    "divergence": lambda cls: "none (estimates no divergence)" if cls.divergence is None else cls.divergence,
     "reports": lambda cls: cls.reports,
     "generator loss": generator_text,
     "defaults": lambda cls: hyper_text(cls.default_hyper()),

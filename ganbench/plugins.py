@@ -92,10 +92,34 @@ def _load_file(path: Path) -> ModuleType:
     return module
 
 
-def _error_line(exc: BaseException) -> str:
-    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-    where = f" at {Path(last[0].filename).name}:{last[0].lineno}" if last else ""
+def _error_line(exc: BaseException, own: Path | None = None) -> str:
+    """'ModuleNotFoundError: No module named 'x' at plugins/broken.py:3': the error, and where in
+    the plugin's own code it happened (``own``: its file, or its package's directory), else the
+    innermost frame that is a file (never ``<frozen importlib._bootstrap>``, where every failed
+    import ends); a syntax error is reported at its own file and line."""
+    where = ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f" at {exc.filename}:{exc.lineno}"
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<")]
+        if own is not None:
+            mine = [f for f in frames if own in (p := Path(f.filename).resolve(), *p.parents)]
+            frames = mine or frames
+        if frames:
+            where = f" at {frames[-1].filename}:{frames[-1].lineno}"
     return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _package_dir(module: str) -> Path | None:
+    """Where an entry point's top-level package lives, without importing it (None if unknown)."""
+    try:
+        spec = importlib.util.find_spec(module.partition(":")[0].split(".")[0])
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    origin = Path(spec.origin)
+    return origin.parent if origin.name == "__init__.py" else origin
 
 
 def hook_warnings(pm: pluggy.PluginManager, plugin: object) -> list[str]:
@@ -188,7 +212,7 @@ def load_plugins(
             if dist is not None:
                 info.provider = distribution_provider(dist, plugin)
         except Exception as exc:
-            info.error = _error_line(exc)
+            info.error = _error_line(exc, _package_dir(ep.value))
             registry.plugins.append(info)
             continue
         if "sha256" in info.provider:
@@ -211,7 +235,7 @@ def load_plugins(
             try:
                 module = _load_file(path)
             except Exception as exc:
-                info.error = _error_line(exc)
+                info.error = _error_line(exc, path.resolve())
                 registry.plugins.append(info)
                 continue
             add(module, info)

@@ -11,6 +11,8 @@ from ganbench.plugins import load_plugins
 from ganbench.registry import Registry
 
 EXIT_OK, EXIT_TRIALS_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: `ganbench plugins` when a plugin failed to load (import error, a hook that raised)
+EXIT_PLUGIN_FAILED = 3
 
 
 def load_registry(args: argparse.Namespace, warn: bool = True) -> Registry:

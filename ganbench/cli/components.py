@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
-from ganbench.cli.common import EXIT_OK, load_registry, one_line
+from ganbench.cli.common import EXIT_OK, EXIT_PLUGIN_FAILED, load_registry, one_line
 from ganbench.errors import ConfigError
 from ganbench.kinds import KINDS
 from ganbench.plugins import ENV_ALLOW, load_plugins
@@ -50,13 +51,17 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     allowed = os.environ.get(ENV_ALLOW)
     if allowed is not None:
         print(f"{ENV_ALLOW}={allowed}: only these external plugins may load")
+    failed = [info.name for info in registry.plugins if info.error]
+    if failed:
+        print(f"ganbench plugins: {len(failed)} plugin(s) failed to load: {', '.join(failed)}", file=sys.stderr)
+        return EXIT_PLUGIN_FAILED
     return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from ganbench import scaffold
 
-    names = scaffold.check_name(args.kind, args.name)
+    names = scaffold.check_name(args.kind, args.name, no_divergence=args.no_divergence)
     kinds = names.row.plural
     registry = load_plugins(None)
     if args.name in registry.items[kinds]:
@@ -71,7 +76,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         files = scaffold.write_package(names, root)
         print(f"wrote {root}: " + ", ".join(str(f.relative_to(root)) for f in files))
         steps = [
-            (f"pip install -e {root}", f"registers the {args.kind} through the package's entry point"),
+            (f'pip install -e "{root}[test]"', f"registers the {args.kind} through its entry point; pytest"),
             (f"pytest {root}", "ganbench's contract kit on it"),
             ("ganbench run SUITE", f"a suite using it: {suite_line}"),
         ]

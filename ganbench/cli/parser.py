@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--package", default=None, metavar="DIR", help="write a pip-installable package in DIR, with a test"
     )
     new.add_argument("--dir", default="plugins", metavar="DIR", help="where the plugin file goes (default: ./plugins)")
+    new.add_argument(
+        "--no-divergence",
+        action="store_true",
+        help="objective only: a loss with no known divergence (divergence = None, no estimate)",
+    )
     new.set_defaults(func=cmd_new)
 
     formats = ("md", "html", "latex")

@@ -7,8 +7,10 @@ trains on part of the evaluation's samples, all critics as one batched program
 divergence is then read on the other, held-out part, by the objective's own ``estimate``,
 with a bootstrap standard error, the change of its held-out estimate over the last part of
 its training, and a convergence flag. Any registered objective can be named, a third
-party's included; each trains with its own penalty and weight clipping (its defaults), at
-this metric's learning rate and betas, with the suite's critic architecture.
+party's included, but one that declares ``divergence = None`` (it estimates none; the
+generators such objectives train are judged like any other). Each critic trains with its
+objective's own penalty and weight clipping (its defaults), at this metric's learning rate
+and betas, with the suite's critic architecture.
 
 The samples are the evaluation's own, drawn from the trial's evaluation stream: the first
 ``1 - held_out`` of them train the critics, the rest are held out. The critics' random
@@ -113,6 +115,12 @@ class Divergences(Metric):
         judges = []
         for i, name in enumerate(self.objectives):
             objective = registry.get("objectives", name, f"{where}.objectives[{i}]")()
+            if not objective.estimates_divergence():
+                raise ConfigError(
+                    f"{where}.objectives[{i}]: objective '{name}' estimates no divergence (it declares "
+                    "divergence = None), so its critic cannot judge a generator: leave it out of objectives",
+                    key=f"{where}.objectives[{i}]",
+                )
             hyper = objective.default_hyper()
             penalty = None
             if hyper.penalty_name is not None:

@@ -26,15 +26,31 @@ class Objective(Component):
 
     Dataclass fields of a subclass are objective-specific options that a suite
     can set; ``hyper`` overrides the :class:`Hyper` defaults.
+
+    ``divergence`` names what the critic's ``estimate`` bounds. An objective with no known
+    divergence behind it (a Cauchy-type, focal or relativistic variant) declares
+    ``divergence = None`` and writes no ``estimate``: its trials record none, reports show
+    "—" with a note, the contract kit skips the estimate's checks, and the cross-divergence
+    metric still judges its generator with the other objectives' critics.
     """
 
     family: ClassVar[str] = ""
-    divergence: ClassVar[str] = ""
+    #: the divergence ``estimate`` bounds; None: the objective estimates none (write no ``estimate``)
+    divergence: ClassVar[str | None] = ""
     reports: ClassVar[str] = ""
     reference: ClassVar[str] = ""
     hyper: ClassVar[dict[str, Any]] = {}
     #: whether ``generator_loss`` uses the critic's output on real data (RaGAN does)
     generator_needs_real: ClassVar[bool] = False
+    #: the critic outputs (low, high) the critic loss is designed for, or None (any): a loss with
+    #: targets (least squares between its labels, a heavy-tailed loss about them) declares them, and
+    #: the contract kit checks the critic's orientation with outputs inside this range only
+    critic_range: ClassVar[tuple[float, float] | None] = None
+
+    @classmethod
+    def estimates_divergence(cls) -> bool:
+        """Whether the objective's critic estimates a divergence (``divergence`` is not None)."""
+        return cls.divergence is not None
 
     def describe_generator(self) -> str:
         """The generator loss, as text for ``ganbench list objectives`` (the one place it is declared).
@@ -68,7 +84,8 @@ class Objective(Component):
         raise NotImplementedError
 
     def estimate(self, real: Tensor, fake: Tensor) -> Tensor:
-        """The critic's variational estimate of the quantity in ``reports``, in nats."""
+        """The critic's variational estimate of the quantity in ``reports``, in nats (not written
+        by an objective that declares ``divergence = None``)."""
         raise NotImplementedError
 
 

@@ -5,7 +5,7 @@ It renders the same frame as ``summary.csv`` (:meth:`ganbench.results.SuiteResul
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 
 import pandas as pd
 from tabulate import tabulate
@@ -13,6 +13,7 @@ from tabulate import tabulate
 from ganbench.metrics.summary import ALL_MODES_STEP, STABILITY
 from ganbench.report import throughput
 from ganbench.results import SuiteResults
+from ganbench.results.reader import TrialResult
 from ganbench.status import Status
 
 ARROW = {"max": "↑", "min": "↓", "": ""}
@@ -20,6 +21,20 @@ ARROW = {"max": "↑", "min": "↓", "": ""}
 #: figures every trial reports besides its metrics' outputs, with their directions
 HARNESS_OUTPUTS = {"estimate": "", "steps_per_s": "max", "wall_time": "min"}
 CONVERGENCE_OUTPUTS = {ALL_MODES_STEP: "min", STABILITY: "min"}
+
+
+#: the estimate's cell for an objective that estimates no divergence, and the note under its table
+NO_ESTIMATE = "—"
+NO_ESTIMATE_NOTE = (
+    "— : the objective estimates no divergence (it declares divergence = None), so its critic has no estimate"
+)
+
+
+def estimates_nothing(trials: Sequence[TrialResult]) -> bool:
+    """Whether the objective of ``trials`` estimates no divergence: it has complete trials and none
+    records an estimate (the harness records one at every evaluation of an objective that has one)."""
+    ok = [t for t in trials if t.status == Status.COMPLETE]
+    return bool(ok) and not any("estimate" in t.final.get("metrics", {}) for t in ok)
 
 
 def _fmt(x: float) -> str:
@@ -69,7 +84,21 @@ def console_tables(results: SuiteResults, fmt: str = "github") -> dict[str, str]
     """One table per dataset of ``results``.  Only complete trials enter the means; the
     'runs' column counts every trial with a final state, so diverged and failed ones are
     never hidden."""
-    return dataset_tables(results.frame(), results.outputs, results.coverage_totals, fmt, _apart(results))
+    cells = {**_apart(results), **_no_estimate(results)}
+    tables = dataset_tables(results.frame(), results.outputs, results.coverage_totals, fmt, cells)
+    for dataset in {d for d, _, _ in _no_estimate(results)} & set(tables):
+        tables[dataset] += "\n" + NO_ESTIMATE_NOTE
+    return tables
+
+
+def _no_estimate(results: SuiteResults) -> dict[tuple[str, str, str], str]:
+    """(dataset, objective, 'estimate') -> "—" where the objective estimates no divergence."""
+    return {
+        (dataset, objective, "estimate"): NO_ESTIMATE
+        for dataset in results.datasets
+        for objective in results.objectives
+        if estimates_nothing([t for t in results.trials if t.dataset == dataset and t.objective == objective])
+    }
 
 
 def _apart(results: SuiteResults) -> dict[tuple[str, str, str], str]:

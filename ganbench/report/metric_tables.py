@@ -16,6 +16,7 @@ import numpy as np
 from ganbench.metrics.summary import ALL_MODES_STEP
 from ganbench.report import throughput
 from ganbench.report.columns import ESTIMATE, Column
+from ganbench.report.console import NO_ESTIMATE, NO_ESTIMATE_NOTE, estimates_nothing
 from ganbench.report.fmt import NONE, decimals, fixed, per_seed, safe_name, sentence
 from ganbench.report.rendering.document import Cell, Table
 from ganbench.report.statistics.describe import ALPHA, BEST_RULE, INTERVAL, Summary, best_set
@@ -170,8 +171,12 @@ def estimate_table(suite: SuiteResults, dataset: str, col: Column) -> tuple[Tabl
     summaries = [summarise(group(suite, dataset, o), ESTIMATE) for o in objectives]
     if not any(s.n for s in summaries):
         return None
-    rows, records = [], []
+    rows, records, none = [], [], False
     for objective, s in zip(objectives, summaries, strict=True):
+        if estimates_nothing(group(suite, dataset, objective)):
+            rows.append([Cell(objective), Cell(NO_ESTIMATE), Cell(NO_ESTIMATE)])
+            none = True
+            continue
         d = decimals([s.mean], [s.sd])  # rows are different quantities: decimals per row
         rows.append([Cell(objective), Cell(_divergence(suite, objective)), cell(s, d)])
         records.append(record(suite, dataset, objective, col, "estimate", s, d, False))
@@ -179,7 +184,7 @@ def estimate_table(suite: SuiteResults, dataset: str, col: Column) -> tuple[Tabl
         f"{dataset}: each critic's estimate of its own objective's divergence at the end of training, mean ± sd "
         "over complete runs. Each row estimates a different quantity (see `ganbench list objectives`): compare "
         "runs of one objective, never rows with each other."
-    )
+    ) + (f" {NO_ESTIMATE_NOTE}." if none else "")
     key = f"{safe_name(suite.name)}-{safe_name(dataset)}-estimate"
     return Table(["objective", "divergence", "estimate"], rows, caption=caption, align="llr", key=key), records
 

@@ -245,7 +245,8 @@ def _objective_divergences(meta: dict[str, Any], configs: list[dict[str, Any]], 
     out: dict[str, str] = {}
     for name in dict.fromkeys(str(c["objective"]["name"]) for c in configs) if registry is not None else ():
         try:
-            out[name] = str(registry.get("objectives", name).divergence)
+            divergence = registry.get("objectives", name).divergence
+            out[name] = "" if divergence is None else str(divergence)  # None: it estimates none
         except Exception:
             continue
     return out

@@ -25,6 +25,18 @@ class Names:
 
     kind: str
     name: str
+    #: an objective with no known divergence (``--no-divergence``): ``divergence = None``, no estimate
+    no_divergence: bool = False
+
+    @property
+    def module_template(self) -> str:
+        """The template of the component's module."""
+        return "objective_no_divergence.py" if self.no_divergence else self.row.template
+
+    @property
+    def test_template(self) -> str:
+        """The template of the package's test: an objective's also runs the estimate's checks."""
+        return "test_objective.py" if self.kind == "objective" else "test.py"
 
     @property
     def row(self) -> Kind:
@@ -72,7 +84,9 @@ def template(name: str) -> str:
     return (resources.files("ganbench.scaffold") / "templates" / f"{name}.tmpl").read_text(encoding="utf-8")
 
 
-def check_name(kind: str, name: str) -> Names:
+def check_name(kind: str, name: str, no_divergence: bool = False) -> Names:
+    if no_divergence and kind != "objective":
+        raise ConfigError(f"ganbench new {kind}: --no-divergence is for an objective, not a {kind}")
     if kind not in SCAFFOLDED:
         raise ConfigError(f"ganbench new: unknown kind '{kind}'; choose from: {', '.join(SCAFFOLDED)}")
     if not _NAME.match(name):
@@ -80,7 +94,7 @@ def check_name(kind: str, name: str) -> Names:
             f"ganbench new {kind}: '{name}' is not a plugin name: lower-case letters and digits, "
             "words joined by '-', starting with a letter (my-loss)"
         )
-    return Names(kind, name)
+    return Names(kind, name, no_divergence)
 
 
 def write_file(names: Names, directory: Path) -> list[Path]:
@@ -88,7 +102,7 @@ def write_file(names: Names, directory: Path) -> list[Path]:
     path = directory / f"{names.module}.py"
     _refuse_existing([path])
     directory.mkdir(parents=True, exist_ok=True)
-    path.write_text(names.fill(template(names.row.template)), encoding="utf-8")
+    path.write_text(names.fill(template(names.module_template)), encoding="utf-8")
     return [path]
 
 
@@ -97,8 +111,8 @@ def write_package(names: Names, root: Path) -> list[Path]:
     files = {
         root / "pyproject.toml": template("pyproject.toml"),
         root / "README.md": template("README.md"),
-        root / names.package / "__init__.py": template(names.row.template),
-        root / "tests" / f"test_{names.module}.py": template("test.py"),
+        root / names.package / "__init__.py": template(names.module_template),
+        root / "tests" / f"test_{names.module}.py": template(names.test_template),
     }
     _refuse_existing(list(files))
     for path, text in files.items():

@@ -19,13 +19,14 @@ from ganbench.testing.common import available_devices
 from ganbench.testing.datasets import check_dataset
 from ganbench.testing.metrics import check_metric
 from ganbench.testing.models import check_model
-from ganbench.testing.objectives import check_objective
+from ganbench.testing.objectives import check_estimate, check_objective
 from ganbench.testing.penalties import Draws, check_penalty
 
 __all__ = [
     "Draws",
     "available_devices",
     "check_dataset",
+    "check_estimate",
     "check_metric",
     "check_model",
     "check_objective",

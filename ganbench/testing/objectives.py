@@ -14,8 +14,11 @@ from torch import Tensor
 from torch.func import vmap
 
 from ganbench.components import build
+from ganbench.errors import ConfigError
 from ganbench.objectives.base import Objective
 from ganbench.testing.common import available_devices, describe, fail, option_variants, registrable
+from ganbench.testing.generator_step import check_generator_step
+from ganbench.testing.option_range import Point, option_points
 
 #: critic outputs the losses must survive: float32, anywhere in [-50, 50]
 OUTPUT_RANGE = 50.0
@@ -26,6 +29,11 @@ OPTIMUM_SAMPLES, OPTIMUM_BATCHES = 400_000, 40
 KINDS = ("critic_loss", "generator_loss", "estimate")
 
 
+def kinds_of(objective: Objective) -> tuple[str, ...]:
+    """The functions the objective has: all three, or no ``estimate`` if it declares ``divergence = None``."""
+    return KINDS if objective.estimates_divergence() else KINDS[:2]
+
+
 def call(objective: Objective, kind: str, real: Tensor, fake: Tensor) -> Tensor:
     """One of the three functions of an objective on critic outputs ``real`` and ``fake``."""
     if kind == "generator_loss":
@@ -34,8 +42,8 @@ def call(objective: Objective, kind: str, real: Tensor, fake: Tensor) -> Tensor:
 
 
 def losses(objective: Objective, real: Tensor, fake: Tensor) -> dict[str, Tensor]:
-    """The three functions of an objective on critic outputs ``real`` and ``fake``."""
-    return {kind: call(objective, kind, real, fake) for kind in KINDS}
+    """The functions of an objective (:func:`kinds_of`) on critic outputs ``real`` and ``fake``."""
+    return {kind: call(objective, kind, real, fake) for kind in kinds_of(objective)}
 
 
 def check_objective(
@@ -47,7 +55,7 @@ def check_objective(
     devices: list[str] | None = None,
 ) -> None:
     """Check objective ``cls`` with ``options`` (default: its defaults and every other choice of
-    each option with finitely many values):
+    each option with finitely many values, then each numeric option over its range, see below):
 
     - it registers (signatures ``critic_loss(self, real, fake)`` etc., a valid ``hyper``);
     - each function returns one scalar per leading index, finite, with finite gradients, for
@@ -56,12 +64,21 @@ def check_objective(
     - on every other available device (``devices``, default :func:`available_devices`) it gives
       the CPU's values;
     - orientation: critic outputs that separate real (higher) from fake (lower) raise the
-      estimate and lower the critic's loss, and fakes scored like reals rather than below them
-      lower the generator's loss;
+      estimate and lower the critic's loss (with outputs inside ``critic_range`` where the
+      objective declares one), and fakes scored like reals rather than below them lower the
+      generator's loss;
+    - the generator step (:mod:`ganbench.testing.generator_step`): against critics trained by
+      its own ``critic_loss``, one generator step moves the fakes towards the real data;
+    - each ``float`` or ``int`` option over its range (:mod:`ganbench.testing.option_range`):
+      at its bounds, interior points and probes beyond a missing bound, the losses stay finite,
+      keep their orientation and the generator step; a probe that fails says "declare a bound";
     - with ``optimal_critic`` (the critic's output at the optimum as a function of log p(x)/q(x))
       and ``f_divergence`` (the f of D_f(P‖Q) = ∫ q f(p/q), vectorised in NumPy), given here or as
       methods of the objective: the estimate at the optimal critic, for P = N(0, 1) (data) and
       Q = N(1, 1) (generator), equals D_f computed by ``scipy.integrate.quad``, within Monte Carlo error.
+
+    An objective that declares ``divergence = None`` has no estimate: its checks are skipped
+    (:func:`check_estimate` says so as a pytest skip), and declaring an optimal critic or f is a fault.
     """
     registrable("objectives", cls)
     variants = [dict(options)] if options is not None else option_variants(cls)
@@ -74,12 +91,63 @@ def check_objective(
         for device in available_devices() if devices is None else devices:
             _check_device(objective, what, device)
         _check_orientation(objective, what)
+        check_generator_step(objective, what)
         critic = optimal_critic or _declared(objective, "optimal_critic")
         f = f_divergence or _declared(objective, "f_divergence")
-        if critic is not None and f is not None:
+        if not objective.estimates_divergence():
+            if critic is not None or f is not None:
+                fail(what, "it declares divergence = None, so it has no estimate to check at an optimal critic")
+        elif critic is not None and f is not None:
             _check_optimum(objective, what, critic, f)
         elif (critic is None) != (f is None):
             fail(what, "declare both optimal_critic and f_divergence, or neither")
+    if options is None:
+        for point in option_points(cls):
+            _check_point(cls, point)
+
+
+def check_estimate(cls: type[Objective]) -> None:
+    """For a test of its own: skip it (``pytest.skip``, with the reason) when ``cls`` declares
+    ``divergence = None``; otherwise check the estimate's orientation and, where declared, its
+    value at the optimal critic (as :func:`check_objective` does)."""
+    registrable("objectives", cls)
+    if not cls.estimates_divergence():
+        import pytest
+
+        pytest.skip(
+            f"objective {cls.name!r} declares divergence = None: it estimates no divergence, so the "
+            "estimate's checks do not apply"
+        )
+    objective = cls()
+    what = f"objective {cls.name!r}"
+    _check_orientation(objective, what)
+    critic, f = _declared(objective, "optimal_critic"), _declared(objective, "f_divergence")
+    if critic is not None and f is not None:
+        _check_optimum(objective, what, critic, f)
+
+
+def _check_point(cls: type[Objective], point: Point) -> None:
+    """The losses with one numeric option at ``point``: finite, oriented, a generator step that
+    helps. A value the objective's own ``validate`` refuses is skipped."""
+    try:
+        objective = build(cls, point.options, cls.name)
+    except ConfigError:
+        return
+    what = f"objective {describe(repr(cls.name), point.options)}"
+    try:
+        _check_range(objective, what)
+        _check_batch_of_one(objective, what)
+        _check_orientation(objective, what)
+        check_generator_step(objective, what)
+    except AssertionError as exc:
+        if point.declared:
+            raise
+        fail(f"objective {cls.name!r}", f"{point.advice(getattr(cls(), point.option))}. What failed: {exc}")
+    except Exception as exc:
+        reason = f"{what}: it raises {type(exc).__name__}: {exc}"
+        if point.declared:
+            raise AssertionError(reason) from None
+        fail(f"objective {cls.name!r}", f"{point.advice(getattr(cls(), point.option))}. What failed: {reason}")
 
 
 def _declared(objective: Objective, name: str) -> Callable[..., Any] | None:
@@ -125,7 +193,7 @@ def _check_vmap(objective: Objective, what: str) -> None:
     models, batch = 4, 16
     real = 3.0 * torch.randn(models, batch, generator=g, dtype=torch.float64)
     fake = 3.0 * torch.randn(models, batch, generator=g, dtype=torch.float64) - 1.0
-    for kind in KINDS:
+    for kind in kinds_of(objective):
 
         def one(r: Tensor, f: Tensor, kind: str = kind) -> Tensor:
             return call(objective, kind, r, f)
@@ -156,35 +224,55 @@ def _check_device(objective: Objective, what: str, device: str) -> None:
             fail(what, f"{kind} on {device} is {other.cpu().tolist()}, on the CPU {value.tolist()}")
 
 
+def orientation_points(objective: Objective) -> tuple[tuple[float, ...], float]:
+    """The centres and the half-separation of the orientation check: -1, 0, 1 and 0.5, or the
+    quarter points and an eighth of ``critic_range`` where the objective declares one."""
+    bounds = objective.critic_range
+    if bounds is None:
+        return (-1.0, 0.0, 1.0), 0.5
+    lo, hi = bounds
+    return tuple(lo + t * (hi - lo) for t in (0.25, 0.5, 0.75)), (hi - lo) / 8
+
+
 def _check_orientation(objective: Objective, what: str) -> None:
     """The harness reads a higher estimate as a better-separating critic: real outputs above fake
     ones must raise it (and lower the critic's loss) against a critic that cannot tell them apart."""
-    spread = torch.linspace(-0.05, 0.05, 8, dtype=torch.float64)
-    delta = 0.5
-    for c in (-1.0, 0.0, 1.0):
-        same = losses(objective, c + spread, c + spread)
-        apart = losses(objective, c + delta + spread, c - delta + spread)
+    centres, delta = orientation_points(objective)
+    jitter = torch.linspace(-0.1, 0.1, 8, dtype=torch.float64) * delta  # ±0.05 at the default separation
+    declare = (
+        ""
+        if objective.critic_range is not None
+        else "; if the critic is designed for outputs in a range only (a loss with targets), declare it: "
+        "critic_range: ClassVar[tuple[float, float]] = (low, high), and this check stays inside it"
+    )
+    for c in centres:
+        same = losses(objective, c + jitter, c + jitter)
+        apart = losses(objective, c + delta + jitter, c - delta + jitter)
         at = f"critic outputs around {c:g}"
-        if not apart["estimate"] > same["estimate"]:
+        if "estimate" in apart and not apart["estimate"] > same["estimate"]:
             fail(
                 what,
-                f"the estimate does not rise when the critic scores real above fake ({at}: "
-                f"{float(apart['estimate']):.6g} apart, {float(same['estimate']):.6g} together)",
+                f"property 'estimate orientation': the estimate does not rise when the critic scores real above "
+                f"fake ({at}: {float(apart['estimate']):.6g} apart, {float(same['estimate']):.6g} together); "
+                "an objective with no known divergence declares divergence: ClassVar[None] = None and writes "
+                "no estimate",
             )
         if not apart["critic_loss"] < same["critic_loss"]:
             fail(
                 what,
-                f"the critic's loss does not fall when it scores real above fake ({at}: "
-                f"{float(apart['critic_loss']):.6g} apart, {float(same['critic_loss']):.6g} together)",
+                f"property 'critic orientation': the critic's loss does not fall when it scores real above fake "
+                f"({at}: {float(apart['critic_loss']):.6g} apart, {float(same['critic_loss']):.6g} together)" + declare,
             )
-    real = -1.0 + delta + spread  # fakes scored well below reals: raising them towards the reals must help
+    c = centres[0]
+    real = c + delta + jitter  # fakes scored well below reals: raising them towards the reals must help
     like_real = call(objective, "generator_loss", real, real)
-    below = call(objective, "generator_loss", real, -1.0 - delta + spread)
+    below = call(objective, "generator_loss", real, c - delta + jitter)
     if not like_real < below:
         fail(
             what,
-            f"the generator's loss is not lower for fakes scored like reals than for fakes scored below them "
-            f"(critic outputs around -1: {float(like_real):.6g} against {float(below):.6g})",
+            f"property 'generator orientation': the generator's loss is not lower for fakes scored like reals "
+            f"than for fakes scored below them (critic outputs around {c:g}: {float(like_real):.6g} against "
+            f"{float(below):.6g})",
         )
 
 

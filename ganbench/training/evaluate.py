@@ -49,7 +49,7 @@ class Sampled:
     generated and real samples (CPU) that the metrics then measure."""
 
     member: Member
-    estimate: float
+    estimate: float | None  # None: the objective estimates no divergence (declares divergence = None)
     fake: Tensor
     real: Tensor
     step: int
@@ -81,12 +81,14 @@ def sample(group: Group, step: int) -> list[Sampled]:
         d_fake.append(critic(f).cpu())
         d_real.append(critic(real[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype)).cpu())
     fake, out_real, out_fake = torch.cat(fakes, dim=1), torch.cat(d_real, dim=1), torch.cat(d_fake, dim=1)
-    estimates = torch.empty(len(group), dtype=dtype)
+    estimates: list[float | None] = [None] * len(group)
     for span in group.spans:
+        if not span.objective.estimates_divergence():
+            continue
         for k in range(span.members.start, span.members.stop):
             with blame(slice(k, k + 1)):
-                estimates[k] = span.objective.estimate(_alone(out_real, k), _alone(out_fake, k))
-    return [Sampled(m, float(estimates[k]), fake[k], real[k].to(dtype), step) for k, m in enumerate(group.members)]
+                estimates[k] = float(span.objective.estimate(_alone(out_real, k), _alone(out_fake, k)).to(dtype))
+    return [Sampled(m, estimates[k], fake[k], real[k].to(dtype), step) for k, m in enumerate(group.members)]
 
 
 def _alone(outputs: Tensor, k: int) -> Tensor:
@@ -106,7 +108,7 @@ def measure(sampled: Sampled) -> dict[str, float]:
     m = sampled.member
     step = sampled.step
     at = Evaluation(step, step == m.trial.train.steps, eval_seed(m.trial.seed, step), m.parts.model)
-    values = {"estimate": sampled.estimate}
+    values = {} if sampled.estimate is None else {"estimate": sampled.estimate}
     for metric in m.parts.metrics:
         if not metric.due(at):
             continue

@@ -106,3 +106,42 @@ def test_the_vectorised_penalty_signature_is_accepted_beside_the_base_classes():
             return real.sum()
 
     check("penalties", Vectorised)
+
+
+# ---- an objective writes estimate exactly when it names a divergence ----
+
+
+def _objective(**attrs):
+    def critic_loss(self, real, fake):
+        return ganbench.mean(fake) - ganbench.mean(real)
+
+    def generator_loss(self, real, fake):
+        return -ganbench.mean(fake)
+
+    body = {"name": "c-obj", "critic_loss": critic_loss, "generator_loss": generator_loss, **attrs}
+    return dataclasses.dataclass(frozen=True)(type("CObj", (ganbench.Objective,), body))
+
+
+def _estimate(self, real, fake):
+    return ganbench.mean(real) - ganbench.mean(fake)
+
+
+def test_an_objective_without_a_divergence_needs_no_estimate():
+    check("objectives", _objective(divergence=None))
+    check("objectives", _objective(divergence="W1", estimate=_estimate))
+
+
+@pytest.mark.parametrize(
+    ("attrs", "message"),
+    [
+        ({"divergence": "W1"}, r"does not define estimate\(self, real, fake\); an objective with no known divergence"),
+        ({"divergence": None, "estimate": _estimate}, "declares divergence = None .* but defines estimate"),
+        ({"divergence": 3, "estimate": _estimate}, "divergence must be a str"),
+        ({"divergence": None, "critic_range": (1.0, -1.0)}, "critic_range must be None or"),
+        ({"divergence": None, "critic_range": (-1.0, float("inf"))}, "critic_range must be None or"),
+    ],
+    ids=["estimate-missing", "estimate-without-divergence", "divergence-type", "range-reversed", "range-infinite"],
+)
+def test_divergence_estimate_and_critic_range_declarations_are_checked(attrs, message):
+    with pytest.raises(Refused, match=message):
+        check("objectives", _objective(**attrs))

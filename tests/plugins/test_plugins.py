@@ -191,12 +191,24 @@ def test_a_duplicate_name_is_refused_to_both_and_named_with_both_sources(tmp_pat
 
 
 def test_a_plugin_that_fails_to_import_is_recorded_and_the_rest_work(tmp_path):
-    (tmp_path / "broken.py").write_text("import definitely_not_a_module\n")
+    (tmp_path / "broken.py").write_text("import os\n\nimport definitely_not_a_module\n")
     (tmp_path / "fine.py").write_text(OBJECTIVE_FILE.format(name="fine"))
     registry = load_plugins(tmp_path)
     broken = next(p for p in registry.plugins if p.name == "broken")
-    assert broken.error and "ModuleNotFoundError" in broken.error
+    # the plugin's own file and line, not importlib's '<frozen importlib._bootstrap>'
+    assert broken.error == (
+        f"ModuleNotFoundError: No module named 'definitely_not_a_module' at {tmp_path / 'broken.py'}:3"
+    )
     assert "fine" in registry.names("objectives")
+
+
+def test_a_plugin_that_fails_deeper_down_is_reported_at_its_own_line(tmp_path):
+    (tmp_path / "calls.py").write_text("import json\n\njson.loads('{')\n")  # raises inside the json module
+    (tmp_path / "syntax.py").write_text("x = 1\ndef f(:\n")
+    registry = load_plugins(tmp_path)
+    errors = {p.name: p.error for p in registry.plugins if p.error}
+    assert errors["calls"].startswith("JSONDecodeError") and errors["calls"].endswith(f"at {tmp_path / 'calls.py'}:3")
+    assert errors["syntax"].startswith("SyntaxError") and errors["syntax"].endswith(f"at {tmp_path / 'syntax.py'}:2")
 
 
 def test_a_plugin_whose_hook_raises_is_recorded_and_rolled_back(tmp_path):
@@ -286,3 +298,13 @@ def test_components_are_registered_in_the_order_their_plugins_load(tmp_path):
     with pytest.raises(ConfigError, match=r"by ganbench\.objectives\.margin \(built-in\) and by clash \(file "):
         load_plugins(tmp_path).get("objectives", "hinge")
     assert list(load_plugins(None).items["objectives"])[:3] == ["minimax", "nonsaturating", "hinge"]
+
+
+def test_ganbench_plugins_exits_with_status_3_when_a_plugin_failed_to_load(tmp_path, run_cli):
+    (tmp_path / "fine.py").write_text(OBJECTIVE_FILE.format(name="fine"))
+    code, _, _ = run_cli("plugins", "--plugins-dir", tmp_path)
+    assert code == 0
+    (tmp_path / "broken.py").write_text("raise ImportError('missing dependency xyz')\n")
+    code, out, err = run_cli("plugins", "--plugins-dir", tmp_path)
+    assert code == 3 and "broken" in out
+    assert err == "ganbench plugins: 1 plugin(s) failed to load: broken\n"

@@ -135,11 +135,12 @@ def test_new_packages_pass_their_own_tests_unchanged(tmp_path, run_cli, monkeypa
     monkeypatch.chdir(tmp_path)
     site = tmp_path / "site"
     roots = []
-    for kind in KINDS:
-        root = tmp_path / f"my-{kind}"
-        code, out, _ = run_cli("new", kind, f"my-{kind}", "--package", root)
+    made = [(kind, f"my-{kind}", ()) for kind in KINDS] + [("objective", "my-nodiv", ("--no-divergence",))]
+    for kind, name, flags in made:
+        root = tmp_path / name
+        code, out, _ = run_cli("new", kind, name, "--package", root, *flags)
         assert code == 0
-        names = Names(kind, f"my-{kind}")
+        names = Names(kind, name, bool(flags))
         assert out.splitlines()[0] == (
             f"wrote {root}: pyproject.toml, README.md, {names.package}/__init__.py, tests/test_{names.module}.py"
         )
@@ -149,11 +150,11 @@ def test_new_packages_pass_their_own_tests_unchanged(tmp_path, run_cli, monkeypa
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(site), *map(str, roots), str(ROOT)]),
-        "GANBENCH_PLUGINS": ",".join(Names(k, f"my-{k}").module for k in KINDS),
+        "GANBENCH_PLUGINS": ",".join(Names(k, n).module for k, n, _ in made),
     }
     tests = [str(root / "tests") for root in roots]
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), *tests],
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), *tests],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -161,4 +162,40 @@ def test_new_packages_pass_their_own_tests_unchanged(tmp_path, run_cli, monkeypa
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "10 passed" in proc.stdout
+    # two tests per package, three for an objective's (the estimate's checks apart): the one
+    # without a divergence skips those, and says why
+    assert "13 passed, 1 skipped" in proc.stdout, proc.stdout
+    assert "objective 'my-nodiv' declares divergence = None: it estimates no divergence" in proc.stdout
+
+
+def test_a_new_package_says_to_install_it_with_its_test_extra_which_brings_pytest(run_cli, tmp_path, monkeypatch):
+    import tomllib
+
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("new", "objective", "my-loss", "--package", "my-loss")
+    assert code == 0
+    steps = [line.split("#")[0].strip() for line in out.splitlines()[2:]]
+    assert steps == ['pip install -e "my-loss[test]"', "pytest my-loss", "ganbench run SUITE"]
+    project = tomllib.loads((tmp_path / "my-loss" / "pyproject.toml").read_text())["project"]
+    assert any(req.startswith("pytest") for req in project["optional-dependencies"]["test"])
+    assert 'pip install -e ".[test]"' in (tmp_path / "my-loss" / "README.md").read_text()
+
+
+def test_a_new_objective_without_a_divergence_declares_none_and_passes_the_kit(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = run_cli("new", "objective", "my-robust", "--no-divergence")
+    assert code == 0
+    registry = load_plugins(tmp_path / "plugins")
+    assert registry.problems() == []
+    cls = registry.get("objectives", "my-robust")
+    assert cls.divergence is None and not cls.estimates_divergence()
+    testing.check_objective(cls)
+    with pytest.raises(pytest.skip.Exception, match="declares divergence = None"):
+        testing.check_estimate(cls)
+
+
+def test_no_divergence_is_an_objectives_flag_only(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("new", "metric", "my-metric", "--no-divergence")
+    assert code == 2 and "--no-divergence is for an objective, not a metric" in err
+    assert not (tmp_path / "plugins").exists()
