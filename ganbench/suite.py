@@ -356,7 +356,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         for obj_spec in objectives
         for seed in seeds
     ]
-    divergences = {o.name: str(registry.get("objectives", o.name).divergence) for o in objectives}
+    divergences = {o.name: str(registry.get("objectives", o.name).divergence or "") for o in objectives}
     search = None
     if "search" in doc:
         from ganbench.search.plan import build_plan

@@ -12,6 +12,7 @@
                              objectives (directions, documentation, coverage, report sections,
                              divergences), and the ids of its current trials
 <root>/<suite>/summary.csv   one row per finished current trial, rebuilt from the directories
+<root>/<suite>/search.json   a search's rule, configurations, scores and selection (:mod:`ganbench.search.record`)
 
 Modules: :mod:`.files` (one trial's files, atomic writes), :mod:`.ids` (trial ids),
 :mod:`.reader` (the one reader: every trial and its state), :mod:`.store` (a suite's directory),

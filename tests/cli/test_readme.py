@@ -164,26 +164,29 @@ def test_the_divergence_suite_named_in_the_readme_is_valid_and_judges_every_obje
     assert set(judged) == trained and len(judged) == 13
 
 
-def test_the_search_example_tunes_every_objective_of_the_suite_example(run_cli, tmp_path):
-    """The [search] example appended to the suite example (its objectives at their defaults,
-    since a key both fixed and searched is refused): every objective gets the budget, the
-    defaults first, the tie and the per-objective range hold, and the selection is made."""
+def test_the_search_example_tunes_every_objective_a_plugin_s_included_with_the_same_budget(
+    plugin_dir, run_cli, tmp_path
+):
+    """The [search] example appended to the suite example, whose objectives are at their defaults
+    (a key both fixed and searched is refused), plus the plugin example's objective: every
+    objective gets the budget, the defaults first, the tie and the per-objective range hold,
+    and the selection is made, with no other change for the plugin."""
     suite_text = example("suite")
     objectives = suite_text.index("[[objectives]]")
     suite = tmp_path / "example.toml"
+    names = ("nonsaturating", "wgan-gp", "softplus-hinge")
     suite.write_text(
-        suite_text[:objectives]
-        + '[[objectives]]\nname = "nonsaturating"\n\n[[objectives]]\nname = "wgan-gp"\n\n'
-        + example("search")
+        suite_text[:objectives] + "".join(f'[[objectives]]\nname = "{n}"\n\n' for n in names) + example("search")
     )
-    code, _out, err = run_cli("run", suite, "--out", tmp_path / "results", "--jobs", "1")
+    code, _out, err = run_cli("run", suite, "--out", tmp_path / "results", "--jobs", "1", "--plugins-dir", plugin_dir)
     assert code == 0, err
     record = json.loads((tmp_path / "results" / "example" / "search.json").read_text())
+    assert sorted(record["datasets"]["ring"]) == sorted(names)
+    registry = load_plugins(plugin_dir)
     for objective, entry in record["datasets"]["ring"].items():
         configurations = entry["configurations"]
         assert len(configurations) == 5 and entry["selected"] is not None
-        defaults = load_plugins().get("objectives", objective).default_hyper().params()
-        assert configurations[0]["hyper"] == defaults
+        assert configurations[0]["hyper"] == registry.get("objectives", objective).default_hyper().params()
         for c in configurations[1:]:
             assert c["hyper"]["lr_d"] == c["hyper"]["lr_g"] and 5e-5 <= c["hyper"]["lr_g"] <= 2e-3
             assert c["hyper"]["betas"] in ([0.5, 0.999], [0.0, 0.9])
