@@ -333,8 +333,8 @@ def blocks(
         out.append(
             Job(
                 f"{slug}-expected-best",
-                f"{s.dataset}: expected best {s.output} after n configurations, per objective, ±1 sd band "
-                f"(without replacement; {FAILED_DRAW}).",
+                f"{s.dataset}: expected best {s.output} after n configurations, per objective, ±1 sd band, "
+                f"cut at the best configuration tried (without replacement; {FAILED_DRAW}).",
                 tuning_plots.budget_curves,
                 (found, colors, s.output, s.direction),
             )

@@ -31,7 +31,14 @@ def budget_curves(
             n = np.arange(1, len(mean) + 1)
             color = colors.get(label)
             ax.plot(n, mean, marker="o", markersize=3, color=color, label=label)
-            ax.fill_between(n, mean - sd, mean + sd, color=color, alpha=0.15, linewidth=0)
+            low, high = mean - sd, mean + sd
+            # the best of n can be no better than the best configuration tried (the n = N point):
+            # the band stops there, as Dodge et al. 2019 clip theirs to the observed range
+            if direction == "min":
+                low = np.maximum(low, mean[-1])
+            else:
+                high = np.minimum(high, mean[-1])
+            ax.fill_between(n, low, high, color=color, alpha=0.15, linewidth=0)
         ax.set_xlabel("configurations tried (n)")
         ax.set_ylabel(f"expected best {output} {ARROW.get(direction, '')}".strip())
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -67,7 +74,8 @@ def sensitivity(
     color: Any,
 ) -> Any:
     """One panel per searched key: each configuration's score (its search-seed mean) against its
-    value; configurations that diverged or failed as red × on the top edge; the selected one ringed."""
+    value; configurations that diverged or failed as red × on the top edge; the selected one ringed;
+    a log y axis when the scores are positive and span more than a factor of 20."""
     shown = [k for k in keys if any(k in v for v in values)]
     if not shown:
         return None
@@ -94,6 +102,9 @@ def sensitivity(
                 ax.set_xticks(range(len(names)), names, rotation=30 if max(map(len, names)) > 6 else 0)
                 ax.set_xlim(-0.5, len(names) - 0.5)
             ax.set_xlabel(key)
+        shown_y = y[np.isfinite(y)]
+        if shown_y.size and shown_y.min() > 0 and shown_y.max() / shown_y.min() > 20:
+            axes[0][0].set_yscale("log")  # one wild configuration would flatten the rest
         axes[0][0].set_ylabel(f"{output} {ARROW.get(direction, '')}".strip())
         fig.suptitle(label, fontsize=9)
         fig.tight_layout()
