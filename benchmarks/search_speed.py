@@ -67,6 +67,9 @@ def run(suite: Path, out: Path, vectorize: str, device: str) -> tuple[float, dic
     if done.returncode != 0:
         sys.exit(f"ganbench run --vectorize {vectorize} failed:\n{done.stderr[-2000:]}")
     record = json.loads((out / "search-speed" / "search.json").read_text())
+    for line in done.stderr.splitlines():
+        if line.startswith("phase 1 of 2"):
+            print(f"  {line}", flush=True)  # how the configurations were grouped
     return elapsed, record
 
 
