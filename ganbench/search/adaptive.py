@@ -45,7 +45,7 @@ from ganbench.errors import ConfigError
 if TYPE_CHECKING:
     import optuna
 
-    from ganbench.search.space import Dimension
+    from ganbench.search.dimensions import Dimension
 
 #: TPE's start-up (random) trials: Optuna's default, or one round if rounds are smaller
 STARTUP_TRIALS = 10
