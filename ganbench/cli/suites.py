@@ -54,7 +54,7 @@ def executor_options(args: argparse.Namespace, registry: Registry) -> dict[str, 
 def cmd_run(args: argparse.Namespace) -> int:
     from ganbench.api import run
 
-    registry = args.registry or load_registry(args)
+    registry = args.registry if args.registry is not None else load_registry(args)
     result = run(
         args.suite,
         out=args.out,
