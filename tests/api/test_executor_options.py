@@ -118,3 +118,14 @@ def test_an_option_that_clashes_with_ganbench_run_s_is_a_one_line_error(run_cli,
     assert code == 2 and err.splitlines()[-1] == (
         "ganbench: error: executor 'echo': argument --jobs: conflicting option string: --jobs"
     )
+
+
+def test_plugin_files_are_loaded_once_when_run_reads_their_options_first(run_cli, tiny_suite, tmp_path, echo_dir):
+    (echo_dir / "count.py").write_text(
+        "from pathlib import Path\nimport ganbench\n\n"
+        "with Path(__file__).with_suffix('.loads').open('a') as f:\n    f.write('x')\n\n\n"
+        "@ganbench.hookimpl\ndef register_executors(register):\n    pass\n"
+    )
+    code, _, err = run_cli("run", tiny_suite, "--out", tmp_path / "out", "--plugins-dir", echo_dir, "--jobs", "1")
+    assert code == 0, err
+    assert (echo_dir / "count.loads").read_text() == "x"  # in this process: once, before parsing
