@@ -10,6 +10,7 @@ its arguments swapped by a positional call). :func:`check` raises :class:`Refuse
 
 from __future__ import annotations
 
+import argparse
 import functools
 import inspect
 import math
@@ -194,3 +195,17 @@ def metric_declarations(cls: type[Metric], at: str) -> None:
     floor = cls.floor
     if not isinstance(floor, dict) or any(k not in outputs for k in floor):
         raise Refused(f"{at}: floor must map some of its outputs to numbers, got {floor!r}")
+
+
+def executor_declarations(cls: type, at: str) -> None:
+    """An executor's own ``ganbench run`` options (``add_options``) can be added to a parser,
+    and each is a long option (``--name``): positional and short options are ``ganbench run``'s."""
+    scratch = argparse.ArgumentParser(add_help=False)
+    try:
+        cls.add_options(scratch)  # type: ignore[attr-defined]
+        actions = list(scratch._actions)
+    except Exception as exc:
+        raise Refused(f"{at}: add_options raised {type(exc).__name__}: {exc}") from None
+    for action in actions:
+        if not action.option_strings or not all(o.startswith("--") for o in action.option_strings):
+            raise Refused(f"{at}: add_options added {action.dest!r}, which is not a long option (--name)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
@@ -21,19 +22,38 @@ class Executor:
 
     ``setup`` must run once in every worker before any trial (it loads plugins
     and pins torch threads); trials are pure functions of picklable arguments.
-    ``options`` names the ``ganbench run`` options (argparse destinations, such as
-    ``ray_address``) an executor takes as keyword arguments; an executor that names
-    none is built with ``jobs`` and ``setup`` only.
+    An executor brings its own ``ganbench run`` options (:meth:`add_options`) and is
+    built with their values as keyword arguments, named by their destinations
+    (``--ray-address`` -> ``ray_address``); ``options`` names the general options it
+    also takes (``threads``). An executor that has none is built with ``jobs`` and
+    ``setup`` only.
     """
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     options: ClassVar[tuple[str, ...]] = ()
+    #: whether trials run in this process: ``setup`` then hands them this process's registry
+    #: rather than loading the plugins afresh, as a new worker process does
+    in_process: ClassVar[bool] = False
+
+    @classmethod
+    def add_options(cls, parser: argparse.ArgumentParser) -> None:
+        """Add this executor's options to the parser of ``ganbench run``, as pytest's
+        ``pytest_addoption`` does: by convention in an argument group of its own
+        (``parser.add_argument_group(...)``), each with a default (None unless given).
+        Their values reach only this executor (``__init__`` and :meth:`resolve_device`
+        take them as keyword arguments); one given with another executor is an error."""
 
     @classmethod
     def resolve_device(cls, requested: str, **options: Any) -> str:
         """The device trials will train on, from ``--device``: by default one of this machine's."""
         return resolve_device(requested)
+
+    @classmethod
+    def reserved_cpus(cls, **options: Any) -> float | None:
+        """The CPUs this executor reserves for each task (a group of trials), None when it
+        reserves none: the metric threads of a task on an accelerator stay within them."""
+        return None
 
     def __init__(self, jobs: int, setup: Callable[[], None]) -> None:
         self.jobs = jobs
@@ -52,11 +72,26 @@ class Executor:
         forward it."""
 
 
+def own_options(cls: type[Executor]) -> list[argparse.Action]:
+    """The options ``cls`` adds to ``ganbench run`` (:meth:`Executor.add_options`), as argparse actions."""
+    parser = argparse.ArgumentParser(add_help=False)
+    cls.add_options(parser)
+    return list(parser._actions)
+
+
+def takes(cls: type[Executor]) -> dict[str, Any]:
+    """Every option ``cls`` is built with, by destination, with its default: its own options
+    and the general ones it names in ``options`` (default None: ``ganbench run`` fills them in)."""
+    own = {action.dest: action.default for action in own_options(cls)}
+    return {**own, **{dest: None for dest in getattr(cls, "options", ()) if dest not in own}}
+
+
 class InlineExecutor(Executor):
     """Runs each trial in this process when its result is first awaited, in submission order."""
 
     name: ClassVar[str] = "inline"
     description: ClassVar[str] = "in this process, one trial at a time"
+    in_process: ClassVar[bool] = True
 
     def __init__(self, jobs: int, setup: Callable[[], None]) -> None:
         super().__init__(jobs, setup)

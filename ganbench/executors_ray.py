@@ -29,8 +29,10 @@ running ones to checkpoint and stop, as locally.
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures as cf
 import contextlib
+import functools
 import os
 import socket
 import sys
@@ -61,12 +63,60 @@ def import_ray() -> Any:
     return ray
 
 
+def resources(text: str, zero: bool = False) -> float:
+    """A Ray resource amount: a fraction up to 1 or a whole number (as Ray accepts), above 0 unless ``zero``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not ((0 < value or (zero and value == 0)) and (value <= 1 or value.is_integer()) and value <= 1024):
+        what = "0, a fraction up to 1" if zero else "a fraction above 0 up to 1"
+        raise argparse.ArgumentTypeError(f"expected {what} or a whole number, got {text!r}")
+    return value
+
+
 class RayExecutor(Executor):
     """Runs each group of trials as a Ray task (see the module's documentation)."""
 
     name: ClassVar[str] = "ray"
     description: ClassVar[str] = f"Ray tasks on a cluster or a local Ray instance ({INSTALL_HINT})"
-    options: ClassVar[tuple[str, ...]] = ("ray_address", "ray_storage", "cpus_per_task", "gpus_per_task", "threads")
+    options: ClassVar[tuple[str, ...]] = ("threads",)
+
+    @classmethod
+    def add_options(cls, parser: argparse.ArgumentParser) -> None:
+        ray = parser.add_argument_group(
+            "Ray (--executor ray)", "each task is one vectorised group of trials (one trial with --vectorize off)"
+        )
+        ray.add_argument(
+            "--ray-address",
+            default=None,
+            metavar="ADDR",
+            help="the cluster to use: auto (the one this node belongs to) or HEAD:PORT (default: $RAY_ADDRESS, "
+            "else a local Ray instance with --jobs × --cpus-per-task CPUs)",
+        )
+        ray.add_argument(
+            "--ray-storage",
+            choices=STORAGE_MODES,
+            default=None,
+            help="shared: every node writes the results directory itself (it must see it at the same path); "
+            "driver: trial files travel to the driver at every checkpoint; auto (default): shared if every node "
+            "sees it",
+        )
+        ray.add_argument(
+            "--cpus-per-task", type=resources, default=None, metavar="N", help="CPUs per task (default: --threads)"
+        )
+        ray.add_argument(
+            "--gpus-per-task",
+            type=functools.partial(resources, zero=True),
+            default=None,
+            metavar="F",
+            help="GPUs per task (default 0: train on the CPU); a fraction shares a GPU: 0.25 runs four tasks on one",
+        )
+
+    @classmethod
+    def reserved_cpus(cls, **options: Any) -> float | None:
+        """``--cpus-per-task``, by default ``--threads``."""
+        return float(options.get("cpus_per_task") or options.get("threads") or 1)
 
     @classmethod
     def resolve_device(cls, requested: str, **options: Any) -> str:

@@ -91,6 +91,8 @@ def register_executors(register: Register) -> None:
     """Register executors: where trials run.
 
     Call ``register(cls)`` with a subclass of :class:`ganbench.Executor`, which
-    is built with ``cls(jobs=N, setup=fn)`` and offers ``submit(fn, *args)``
-    returning a :class:`concurrent.futures.Future`, and ``shutdown()``.
+    is built with ``cls(jobs=N, setup=fn, **options)`` and offers ``submit(fn, *args)``
+    returning a :class:`concurrent.futures.Future`, and ``shutdown()``. Its own
+    ``ganbench run`` options, added by the classmethod ``add_options(parser)``, are the
+    ``options`` it is built with.
     """

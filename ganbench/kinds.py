@@ -140,7 +140,8 @@ TABLE: tuple[Kind, ...] = (
         "executor",
         "ganbench.executors:Executor",
         required=("submit",),
-        signatures=("__init__", "submit", "shutdown", "interrupt"),
+        signatures=("__init__", "submit", "shutdown", "interrupt", "add_options", "resolve_device", "reserved_cpus"),
+        declarations="ganbench.contracts:executor_declarations",
         dataclass=False,  # built with cls(jobs=N, setup=fn, **options), not from a suite's options
     ),
 )

@@ -43,6 +43,8 @@ from ganbench.providers import distribution_provider, file_provider
 from ganbench.registry import BUILTIN, IN_PROCESS, PluginInfo, Registry
 from ganbench.version import __version__
 
+#: modules of the built-in executors: light, so that ``ganbench run --help`` lists their options quickly
+EXECUTOR_MODULES = ("ganbench.executors", "ganbench.executors_ray")
 #: modules whose hook implementations provide the built-in components
 BUILTIN_MODULES = (
     "ganbench.objectives.classic",
@@ -60,8 +62,7 @@ BUILTIN_MODULES = (
     "ganbench.metrics.distances",
     "ganbench.metrics.images",
     "ganbench.metrics.divergences",
-    "ganbench.executors",
-    "ganbench.executors_ray",
+    *EXECUTOR_MODULES,
 )
 
 ENTRY_POINT_GROUP = "ganbench"
@@ -167,6 +168,20 @@ def _directories(plugins_dir: str | Path | Sequence[str | Path] | None) -> dict[
             raise ConfigError(f"plugins directory {directory}: no such directory")
         out.setdefault(directory.resolve(), directory)
     return out
+
+
+def builtin_executors() -> list[Any]:
+    """The built-in executor classes, without loading any other plugin (nor torch)."""
+    found: list[Any] = []
+    for modname in EXECUTOR_MODULES:
+        importlib.import_module(modname).register_executors(register=found.append)
+    return found
+
+
+def external_plugins_allowed() -> bool:
+    """Whether some installed plugin (a ``ganbench`` entry point) may load, as ``GANBENCH_PLUGINS`` allows."""
+    allowed = _allowed()
+    return any(allowed is None or ep.name in allowed for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
 
 
 def load_plugins(

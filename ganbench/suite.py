@@ -74,6 +74,7 @@ class Suite:
     #: the suite's ``[search]``, resolved (None without one): ``trials`` are then the defaults
     #: on the report seeds, and ``ganbench run`` trains the search's two phases
     search: SearchPlan | None = None
+    registry: Registry | None = dataclasses.field(default=None, repr=False, compare=False)  # it was loaded with
 
     def count(self, what: str) -> int:
         """How many distinct datasets or objectives (by label) the suite's trials use."""
@@ -375,6 +376,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         report_sections=report_sections(metric_classes),
         divergences=divergences,
         search=search,
+        registry=registry,
     )
 
 

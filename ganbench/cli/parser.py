@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import functools
+from collections.abc import Sequence
+from typing import Any
 
 from ganbench.cli.components import cmd_list, cmd_new, cmd_plugins
 from ganbench.cli.reports import cmd_compare, cmd_report
 from ganbench.cli.suites import cmd_run, cmd_validate
+from ganbench.errors import ConfigError
 from ganbench.kinds import KINDS, SCAFFOLDED
 from ganbench.version import __version__
 
@@ -16,6 +18,18 @@ ALL_TRIALS_HELP = (
     "also the trials of earlier versions of the suite that the directory holds, each objective labelled by "
     "the settings its trials differ in (default: only the trials suite.json lists)"
 )
+
+
+def add_executor_options(run: argparse.ArgumentParser, executors: Sequence[Any] | None) -> None:
+    """Each executor's own options (:meth:`ganbench.Executor.add_options`), as ``ganbench run``'s;
+    one that clashes with an option already there is a one-line error naming the executor."""
+    from ganbench.plugins import builtin_executors
+
+    for cls in builtin_executors() if executors is None else executors:
+        try:
+            cls.add_options(run)
+        except argparse.ArgumentError as exc:
+            raise ConfigError(f"executor '{cls.name}': {exc}") from None
 
 
 def _vectorize(text: str) -> str | int:
@@ -37,19 +51,9 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _resources(text: str, zero: bool = False) -> float:
-    """A Ray resource amount: a fraction up to 1 or a whole number (as Ray accepts), above 0 unless ``zero``."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not ((0 < value or (zero and value == 0)) and (value <= 1 or value.is_integer()) and value <= 1024):
-        what = "0, a fraction up to 1" if zero else "a fraction above 0 up to 1"
-        raise argparse.ArgumentTypeError(f"expected {what} or a whole number, got {text!r}")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(executors: Sequence[Any] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; ``ganbench run`` takes the options of ``executors`` (executor
+    classes; default: the built-in ones), each added by the executor itself."""
     parser = argparse.ArgumentParser(prog="ganbench", description="A benchmark suite for GAN training objectives.")
     parser.add_argument("--version", action="version", version=f"ganbench {__version__}")
     common = argparse.ArgumentParser(add_help=False)
@@ -86,34 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--threads", type=_positive_int, default=1, metavar="N", help="torch threads per trial (default 1)"
     )
-    ray = run.add_argument_group(
-        "Ray (--executor ray)", "each task is one vectorised group of trials (one trial with --vectorize off)"
-    )
-    ray.add_argument(
-        "--ray-address",
-        default=None,
-        metavar="ADDR",
-        help="the cluster to use: auto (the one this node belongs to) or HEAD:PORT (default: $RAY_ADDRESS, "
-        "else a local Ray instance with --jobs × --cpus-per-task CPUs)",
-    )
-    ray.add_argument(
-        "--ray-storage",
-        choices=("auto", "shared", "driver"),
-        default=None,
-        help="shared: every node writes the results directory itself (it must see it at the same path); "
-        "driver: trial files travel to the driver at every checkpoint; auto (default): shared if every node sees it",
-    )
-    ray.add_argument(
-        "--cpus-per-task", type=_resources, default=None, metavar="N", help="CPUs per task (default: --threads)"
-    )
-    ray.add_argument(
-        "--gpus-per-task",
-        type=functools.partial(_resources, zero=True),
-        default=None,
-        metavar="F",
-        help="GPUs per task (default 0: train on the CPU); a fraction shares a GPU: 0.25 runs four tasks on one",
-    )
-    run.set_defaults(func=cmd_run)
+    add_executor_options(run, executors)
+    run.set_defaults(func=cmd_run, registry=None)  # the registry, when loaded before parsing (see cli.main)
 
     validate = sub.add_parser("validate", parents=[common], help="check a suite without running it")
     validate.add_argument("suite")

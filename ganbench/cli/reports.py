@@ -1,4 +1,4 @@
-"""``ganbench report`` and ``ganbench compare``: thin wrappers of :mod:`ganbench.report.commands`."""
+"""``ganbench report`` and ``ganbench compare``: :func:`ganbench.report` and :func:`ganbench.compare`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,19 @@ from ganbench.cli.common import EXIT_OK, load_registry
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ganbench.report.commands import report
+    from ganbench.api import report
 
     registry = load_registry(args)
-    draw = not args.no_figures
     paths = report(
-        args.results, args.format, args.out, registry, args.alpha, args.metric or (), draw, args.jobs, args.all_trials
+        args.results,
+        args.format,
+        args.out,
+        args.alpha,
+        args.metric or (),
+        not args.no_figures,
+        args.jobs,
+        args.all_trials,
+        registry,
     )
     for path in paths:
         print(f"report: {path}")
@@ -21,12 +28,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ganbench.report.commands import compare
+    from ganbench.api import compare
 
     registry = load_registry(args)
     paired = not args.unpaired
     text = compare(
-        args.results_a, args.results_b, registry, args.test, args.alpha, args.format, args.out, paired, args.all_trials
+        args.results_a, args.results_b, args.test, args.alpha, paired, args.format, args.out, args.all_trials, registry
     )
     print(text, end="")
     return EXIT_OK

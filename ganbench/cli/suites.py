@@ -1,24 +1,24 @@
-"""``ganbench validate`` and ``ganbench run``: a suite checked, or trained and compared."""
+"""``ganbench validate`` and ``ganbench run``: a suite checked, or trained (:func:`ganbench.run`) and compared."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ganbench.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_TRIALS_FAILED, load_registry
+from ganbench.errors import ConfigError
 from ganbench.text import plural
 
 if TYPE_CHECKING:
+    from ganbench.registry import Registry
     from ganbench.results import SuiteResults
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ganbench.suite import load_suite
+    from ganbench.api import load_suite
 
-    registry = load_registry(args)
-    suite = load_suite(args.suite, registry)
+    suite = load_suite(args.suite, load_registry(args))
     print(
         f"{args.suite}: ok — {len(suite.trials)} trials ({suite.count('dataset')} datasets × "
         f"{suite.count('objective')} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
@@ -26,52 +26,58 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for skip in suite.skipped:
         print(f"  skips {skip.describe()}")
     if suite.search is not None:
-        from ganbench.cli.search import describe_search
+        from ganbench.runner.search import describe_search
 
         for line in describe_search(suite):
             print(f"  {line}")
     return EXIT_OK
 
 
+def executor_options(args: argparse.Namespace, registry: Registry) -> dict[str, Any]:
+    """The options of ``--executor`` that executors add (:meth:`ganbench.Executor.add_options`),
+    by destination; one given without its executor is an error naming the executor it belongs to."""
+    from ganbench.executors import own_options
+
+    chosen: dict[str, Any] = {}
+    for name, cls in registry.items["executors"].items():
+        for action in own_options(cls):
+            value = getattr(args, action.dest, action.default)
+            if name == args.executor:
+                chosen[action.dest] = value
+            elif value != action.default:
+                flag = max(action.option_strings, key=len)
+                other = f"not of --executor {args.executor}" if args.executor else f"add --executor {name}"
+                raise ConfigError(f"{flag} is an option of --executor {name}: {other}")
+    return chosen
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from ganbench.cli.training import Trainer
-    from ganbench.results import SuiteStore
-    from ganbench.suite import load_suite
+    from ganbench.api import run
 
-    registry = load_registry(args)
-    suite = load_suite(args.suite, registry)
-    store = SuiteStore.under(args.out, suite.name)
-    listed: list[str] = [] if suite.search else [t.id for t in suite.trials]
-    trainer = Trainer(args, registry, suite.name, store, lambda: store.write_suite(suite, str(args.suite), listed))
-    for skip in suite.skipped:
-        print(f"ganbench: note: suite '{suite.name}' skips {skip.describe()}", file=sys.stderr)
-    t0 = time.perf_counter()
-    if suite.search is None:
-        done = trainer(suite.trials)
-        current = [t.id for t in suite.trials]
-    else:
-        from ganbench.cli.search import run_search
-
-        tuned = run_search(suite, store, trainer)
-        done = tuned is not None
-        current = tuned or []
-        if done:
-            store.write_suite(suite, str(args.suite), current)  # the headline: the tuned trials
-    if not done:
+    registry = args.registry if args.registry is not None else load_registry(args)
+    result = run(
+        args.suite,
+        out=args.out,
+        device=args.device,
+        vectorize=args.vectorize,
+        jobs=args.jobs,
+        threads=args.threads,
+        executor=args.executor,
+        executor_options=executor_options(args, registry),
+        registry=registry,
+    )
+    if result.interrupted:
         print(
             f"interrupted: checkpoints written; rerun `ganbench run {args.suite}` with the same options to resume",
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    trainer.close()
-    wall = time.perf_counter() - t0
-    results = store.write_summary(store.load(registry))
-    print_tables(suite.name, results.select(current))
-    print(f"\n{trainer.trained} trials run in {wall:.1f}s; summary: {store.summary_file}")
-    if trainer.failed:
+    print_tables(result.suite, result.results().suites[0])
+    print(f"\n{result.trained} trials run in {result.wall_time:.1f}s; summary: {result.summary_file}")
+    if result.failed:
         print(
-            f"ganbench: {plural(len(trainer.failed), 'trial')} failed with an error "
-            f"({', '.join(trainer.failed)}); tracebacks are in each trial's error.txt",
+            f"ganbench: {plural(len(result.failed), 'trial')} failed with an error "
+            f"({', '.join(o.name for o in result.failed)}); tracebacks are in each trial's error.txt",
             file=sys.stderr,
         )
         return EXIT_TRIALS_FAILED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 DENSITY_SAMPLES = 20_000
 
 
-def pick_formats(fmt: str | None, out: str | None) -> list[str]:
+def pick_formats(fmt: str | None, out: str | Path | None) -> list[str]:
     """--format (one name, or several joined by commas), else the suffix of --out (.md, .html, .tex),
     else Markdown."""
     if fmt:
@@ -59,10 +60,18 @@ def real_samples(registry: Registry, n: int = DENSITY_SAMPLES) -> Callable[[Mapp
     return sample
 
 
+def _default_target(suites: Sequence[SuiteResults]) -> Path:
+    """Where a report of results already loaded goes by default: the suite's directory, or the
+    directory that holds the suites' (a results root), each with ``report`` inside."""
+    if len(suites) == 1:
+        return suites[0].path / "report"
+    return Path(os.path.commonpath([s.path.absolute() for s in suites])) / "report"
+
+
 def report(
-    results: str,
+    results: str | Path | Sequence[SuiteResults],
     fmt: str | None,
-    out: str | None,
+    out: str | Path | None,
     registry: Registry | None,
     alpha: float = ALPHA,
     metrics: Sequence[str] = (),
@@ -70,8 +79,9 @@ def report(
     workers: int = 0,
     all_trials: bool = False,
 ) -> list[Path]:
-    """Write the report of a suite directory (or a results root) in each format; return the paths.
-    The report reads the suite's current trials (``all_trials``: every trial of the directory);
+    """Write the report of a suite directory (or a results root, or suites already loaded) in each
+    format; return the paths. The report reads the suite's current trials (``all_trials``: every
+    trial of the directory; results already loaded are reported as they are);
     ``registry`` only draws real data behind sample figures, and reads what results written before
     suite.json recorded it say of their metrics."""
     from ganbench.report import columns, content, context
@@ -79,10 +89,17 @@ def report(
 
     _check_alpha(alpha)
     formats = pick_formats(fmt, out)
-    target = Path(out) if out else Path(results) / "report"
-    if len(formats) > 1 and target.suffix in render.FORMATS.values():
+    target = Path(out) if out else None
+    if target is not None and len(formats) > 1 and target.suffix in render.FORMATS.values():
         raise ConfigError(f"--out {target}: several formats need a directory, not a {target.suffix} file")
-    suites = load_results(results, registry, all_trials)
+    if isinstance(results, (str, Path)):
+        suites = load_results(results, registry, all_trials)
+        target = target or Path(results) / "report"
+    else:
+        suites = list(results)
+        if not suites:
+            raise ConfigError("no results to report")
+        target = target or _default_target(suites)
     known = {m for s in suites for m in columns.headline(s)}
     unknown = [m for m in metrics if m not in known]
     if unknown:
@@ -106,7 +123,9 @@ def report(
     return paths
 
 
-def _one_suite(path: str, registry: Registry | None, all_trials: bool) -> SuiteResults:
+def _one_suite(path: str | Path | SuiteResults, registry: Registry | None, all_trials: bool) -> SuiteResults:
+    if isinstance(path, SuiteResults):
+        return path
     suites = load_results(path, registry, all_trials)
     if len(suites) != 1:
         names = ", ".join(str(s.path) for s in suites)
@@ -115,23 +134,23 @@ def _one_suite(path: str, registry: Registry | None, all_trials: bool) -> SuiteR
 
 
 def compare(
-    results_a: str,
-    results_b: str,
+    results_a: str | Path | SuiteResults,
+    results_b: str | Path | SuiteResults,
     registry: Registry | None,
     test: str = "t",
     alpha: float = ALPHA,
     fmt: str | None = None,
-    out: str | None = None,
+    out: str | Path | None = None,
     paired: bool = True,
     all_trials: bool = False,
 ) -> str:
     """The comparison as Markdown; also written to ``out`` (in ``fmt``) when given.  The same
     directory twice is said in one line, and nothing is written.  Each side is its suite's
-    current trials (``all_trials``: every trial of its directory)."""
+    current trials (``all_trials``: every trial of its directory), or one suite's results already loaded."""
     from ganbench.report.compare import compare as build
 
     _check_alpha(alpha)
-    a, b = Path(results_a), Path(results_b)
+    a, b = (r.path if isinstance(r, SuiteResults) else Path(r) for r in (results_a, results_b))
     if a.is_dir() and b.is_dir() and a.resolve() == b.resolve():
         return f"A and B are the same directory ({a.resolve()}): nothing to compare.\n"
     doc = build(

@@ -149,7 +149,7 @@ def test_unavailable_device_is_a_clear_error(run_cli, tmp_path):
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(monkeypatch, capsys):
     import io
 
-    from ganbench.cli.progress import Progress
+    from ganbench.runner.progress import ConsoleProgress
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -157,14 +157,16 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(monkeypatch, capsys
 
     term = Terminal()
     monkeypatch.setattr("sys.stderr", term)
-    bar = Progress(2)
+    bar = ConsoleProgress()
+    bar.start(2)
     bar.step("ring/hinge/seed 0: complete")
     bar.close()
     assert "1/2" in term.getvalue() and "trial" in term.getvalue() and "\r" in term.getvalue()
 
     plain = io.StringIO()
     monkeypatch.setattr("sys.stderr", plain)
-    lines = Progress(2)
+    lines = ConsoleProgress()
+    lines.start(2)
     lines.step("ring/hinge/seed 0: complete")
     assert plain.getvalue() == "[1/2] ring/hinge/seed 0: complete\n"
 
@@ -181,7 +183,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(monkeypatch, capsys
     ],
 )
 def test_metric_threads_take_a_jobs_share_of_the_cpus(monkeypatch, device, jobs, cpus_per_task, expected):
-    from ganbench.cli import sizing
+    from ganbench.runner import sizing
 
     monkeypatch.setattr(sizing, "cores", lambda: 16)
     assert sizing.metric_threads(device, jobs, cpus_per_task) == expected

@@ -580,7 +580,7 @@ def test_metric_threads_measure_the_members_of_an_evaluation_at_once(tmp_path, t
 def test_ganbench_run_hands_its_metric_threads_to_the_engine(tmp_path, run_cli, monkeypatch):
     """The threads ``ganbench run`` chooses (one per CPU of a job's share on an accelerator)
     reach the engine: here two, so the two members' metrics meet (see above)."""
-    from ganbench.cli import sizing
+    from ganbench.runner import sizing
 
     monkeypatch.setattr(sizing, "metric_threads", lambda device, jobs, cpus: 2)
     plugins = tmp_path / "plugins"

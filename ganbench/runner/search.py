@@ -1,11 +1,10 @@
-"""``ganbench run`` of a suite with a ``[search]``: the two phases, and what it prints of the selection."""
+"""A run of a suite with a ``[search]``: the two phases, and what it tells of the selection."""
 
 from __future__ import annotations
 
-import sys
-
-from ganbench.cli.training import Trainer
 from ganbench.results import SuiteStore
+from ganbench.runner.progress import Progress
+from ganbench.runner.trainer import Trainer
 from ganbench.search.dimensions import Dimension
 from ganbench.search.methods import sobol_balance_note
 from ganbench.search.phases import Search, Selection
@@ -42,22 +41,25 @@ def _dimension(d: Dimension) -> str:
     return f"{d.key} {scale}[{_fmt(d.low)}, {_fmt(d.high)}]{' (integers)' if d.integer else ''}"
 
 
-def run_search(suite: Suite, store: SuiteStore, trainer: Trainer) -> list[str] | None:
+def run_search(suite: Suite, store: SuiteStore, trainer: Trainer, progress: Progress) -> list[str] | None:
     """Train both phases; the tuned trials' ids (the suite's headline), or None when interrupted."""
     assert suite.search is not None
     for line in describe_search(suite):
-        print(line, file=sys.stderr)
+        progress.line(line)
     search = Search(suite.search, suite.trials, suite.seeds, store.path)
     if not search.phase1(trainer):
         return None
     selection = search.select()
-    print_selection(selection, suite.search.spec.output)
+    for line in selection_lines(selection, suite.search.spec.output):
+        progress.line(line)
     if not search.phase2(selection, trainer):
         return None
     return [t.id for t in selection.tuned_trials()]
 
 
-def print_selection(selection: Selection, output: str) -> None:
+def selection_lines(selection: Selection, output: str) -> list[str]:
+    """'selected for ring/hinge: configuration 2 (wasserstein 0.05; defaults 0.1): lr_g 0.001', one per objective."""
+    lines = []
     for (dataset, objective), chosen in selection.selected.items():
         scores = selection.scores[dataset, objective]
         picked = scores[chosen.index]
@@ -70,7 +72,8 @@ def print_selection(selection: Selection, output: str) -> None:
         else:
             base = f"{default.value:.4g}" if default.state == "scored" else default.state
             what = f"configuration {chosen.index} ({output} {picked.value:.4g}; defaults {base}): {values}"
-        print(f"selected for {dataset}/{objective}: {what}", file=sys.stderr)
+        lines.append(f"selected for {dataset}/{objective}: {what}")
+    return lines
 
 
 def _fmt(value: object) -> str:

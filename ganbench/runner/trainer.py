@@ -1,5 +1,5 @@
-"""Training a list of trials the way ``ganbench run`` does: skip the finished ones, group the
-rest (``--vectorize``), submit the groups to the executor and print each outcome.
+"""Training a list of trials: skip the finished ones, group the rest (``vectorize``), submit the
+groups to the executor and report each outcome.
 
 A plain suite is trained in one call; a suite with a ``[search]`` in one call per phase (or
 per round of an adaptive search), all through one executor, built at the first call.
@@ -7,47 +7,49 @@ per round of an adaptive search), all through one executor, built at the first c
 
 from __future__ import annotations
 
-import argparse
 import functools
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ganbench.cli import sizing
-from ganbench.cli.progress import Progress, outcome
 from ganbench.device import resolve_device
 from ganbench.registry import Registry
 from ganbench.results import SuiteStore
+from ganbench.runner import sizing
+from ganbench.runner.options import RunOptions
+from ganbench.runner.progress import Progress, outcome
+from ganbench.runner.result import TrialOutcome
 from ganbench.status import Status
 from ganbench.text import plural
 from ganbench.trial import Trial
 
 
 class Trainer:
-    """Trains trials of one suite into ``store`` with the options of ``ganbench run``."""
+    """Trains trials of one suite into ``store``."""
 
     def __init__(
         self,
-        args: argparse.Namespace,
+        options: RunOptions,
         registry: Registry,
         suite_name: str,
         store: SuiteStore,
         on_ready: Callable[[], None],
+        progress: Progress,
     ) -> None:
-        self.args, self.registry, self.suite_name, self.store = args, registry, suite_name, store
+        self.run, self.registry, self.suite_name, self.store = options, registry, suite_name, store
         self.on_ready = on_ready  # called once the executor is up (a refused --ray-address writes nothing)
-        chosen = registry.get("executors", args.executor, "--executor") if args.executor else None
-        self.executor_options = sizing.executor_options(args, chosen)
+        self.progress = progress
+        chosen = registry.get("executors", options.executor, "--executor") if options.executor else None
+        self.executor_options = dict(options.executor_options)
         self.device = (
-            chosen.resolve_device(args.device, **self.executor_options) if chosen else resolve_device(args.device)
+            chosen.resolve_device(options.device, **self.executor_options) if chosen else resolve_device(options.device)
         )
         if self.device == "cpu":
             import torch
 
-            torch.set_num_threads(args.threads)  # calibration measures what a worker will see
+            torch.set_num_threads(options.threads)  # calibration measures what a worker will see
         self.executor: Any = None
         self.jobs = 0
-        self.failed: list[str] = []
+        self.outcomes: list[TrialOutcome] = []
         self.trained = 0
 
     def _start(self, jobs: int) -> None:
@@ -56,24 +58,23 @@ class Trainer:
         from ganbench.training import EngineOptions
         from ganbench.training.signals import use_registry
 
-        args, threads = self.args, self.args.threads
+        threads = self.run.threads
         self.jobs = jobs
-        executor_name = args.executor or ("process" if jobs > 1 else "inline")
+        executor_name = self.run.executor or ("process" if jobs > 1 else "inline")
         executor_cls = self.registry.get("executors", executor_name, "--executor")
         setup: Callable[[], None]
-        if executor_name == "inline":
+        if executor_cls.in_process:
             setup = functools.partial(use_registry, self.registry, threads)
         else:
             plugins_dir = [str(d) for d in self.registry.plugins_dir]  # the parent's directories, resolved
             setup = functools.partial(init_worker, plugins_dir, threads)
-        # an executor that reserves CPUs per task (Ray's --cpus-per-task, default --threads) bounds the metric threads
-        opts = self.executor_options
-        reserved = (opts["cpus_per_task"] or threads) if "cpus_per_task" in opts else None
+        # an executor that reserves CPUs per task (Ray's --cpus-per-task) bounds the metric threads
+        reserved = executor_cls.reserved_cpus(**self.executor_options)
         self.options = EngineOptions(
             environment=run_environment(self.device, jobs, threads),
             metric_threads=sizing.metric_threads(self.device, jobs, reserved),
         )
-        self.executor = executor_cls(jobs=jobs, setup=setup, **opts)
+        self.executor = executor_cls(jobs=jobs, setup=setup, **self.executor_options)
         self.on_ready()
 
     def __call__(self, trials: Sequence[Trial], title: str = "", names: Mapping[str, str] | None = None) -> bool:
@@ -83,23 +84,20 @@ class Trainer:
         from ganbench.training import run_group
         from ganbench.training.grouping import plan_groups
 
-        args = self.args
         todo, finished = self.store.split_done(trials)
-        jobs = self.jobs or args.jobs or sizing.auto_jobs(self.device, len(todo))
-        plan = plan_groups(todo, self.registry, args.vectorize, self.device, jobs)
+        jobs = self.jobs or self.run.jobs or sizing.auto_jobs(self.device, len(todo))
+        plan = plan_groups(todo, self.registry, self.run.vectorize, self.device, jobs)
         if self.executor is None:
-            self._start(args.jobs or sizing.auto_jobs(self.device, len(plan.groups)))
+            self._start(self.run.jobs or sizing.auto_jobs(self.device, len(plan.groups)))
         head = f"{title}: " if title else ""
+        progress = self.progress
         if finished:
-            print(
-                f"{head}skipping {plural(finished, 'finished trial')} (results in {self.store.path})", file=sys.stderr
-            )
-        print(
+            progress.line(f"{head}skipping {plural(finished, 'finished trial')} (results in {self.store.path})")
+        progress.line(
             f"{head}running {plural(len(todo), 'trial')} of suite '{self.suite_name}' on {self.device} "
-            f"with {plural(self.jobs, 'job')}, {plan.describe()}",
-            file=sys.stderr,
+            f"with {plural(self.jobs, 'job')}, {plan.describe()}"
         )
-        progress = Progress(len(todo))
+        progress.start(len(todo))
         interrupted = False
         try:
             futures = []
@@ -116,11 +114,21 @@ class Trainer:
                     if result["status"] is Status.INTERRUPTED:
                         interrupted = True
                         continue
-                    if result["status"] is Status.ERROR:
-                        self.failed.append(names.get(trial.id, trial.describe()))
+                    name = names.get(trial.id, trial.describe())
+                    done = TrialOutcome(
+                        trial.id,
+                        trial.dataset.label,
+                        trial.objective.label,
+                        trial.seed,
+                        Status(result["status"]),
+                        str(result.get("message") or ""),
+                        result.get("node") or None,
+                        name,
+                    )
+                    self.outcomes.append(done)
                     metrics = [self.registry.get("metrics", m.name) for m in trial.metrics]
-                    on = f" on {result['node']}" if result.get("node") else ""  # executors that know say where
-                    progress.step(f"{names.get(trial.id, trial.describe())}{where}{on}: {outcome(result, metrics)}")
+                    on = f" on {done.node}" if done.node else ""  # executors that know say where
+                    progress.step(f"{name}{where}{on}: {outcome(result, metrics)}", done)
                 if interrupted:
                     break
         except KeyboardInterrupt:
