@@ -12,6 +12,7 @@ from ganbench.version import __version__
 if typing.TYPE_CHECKING:
     from ganbench.datasets.base import Dataset, GaussianMixture
     from ganbench.executors import Executor
+    from ganbench.loggers.base import LoggedTrial, Logger
     from ganbench.metrics.base import MAX, MIN, Coverage, Metric
     from ganbench.models.base import Model
     from ganbench.objectives.base import Hyper, Objective, Penalty, mean, per_sample_grad_norm, per_sample_grad_sqnorm
@@ -21,6 +22,8 @@ _LAZY = {
     "Dataset": "ganbench.datasets.base",
     "GaussianMixture": "ganbench.datasets.base",
     "Executor": "ganbench.executors",
+    "LoggedTrial": "ganbench.loggers.base",
+    "Logger": "ganbench.loggers.base",
     "MAX": "ganbench.metrics.base",
     "MIN": "ganbench.metrics.base",
     "Coverage": "ganbench.metrics.base",
@@ -57,6 +60,8 @@ __all__ = [
     "Executor",
     "GaussianMixture",
     "Hyper",
+    "LoggedTrial",
+    "Logger",
     "Metric",
     "Model",
     "Objective",

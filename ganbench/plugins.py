@@ -62,6 +62,8 @@ BUILTIN_MODULES = (
     "ganbench.metrics.divergences",
     "ganbench.executors",
     "ganbench.executors_ray",
+    "ganbench.loggers.to_tensorboard",
+    "ganbench.loggers.to_mlflow",
 )
 
 ENTRY_POINT_GROUP = "ganbench"

@@ -35,14 +35,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ganbench.cli.training import Trainer
+    from ganbench.loggers.specs import logger_specs
     from ganbench.results import SuiteStore
     from ganbench.suite import load_suite
 
     registry = load_registry(args)
     suite = load_suite(args.suite, registry)
+    loggers = suite.log if args.log is None else logger_specs(args.log, "--log", registry)
     store = SuiteStore.under(args.out, suite.name)
     listed: list[str] = [] if suite.search else [t.id for t in suite.trials]
-    trainer = Trainer(args, registry, suite.name, store, lambda: store.write_suite(suite, str(args.suite), listed))
+    trainer = Trainer(
+        args, registry, suite.name, store, lambda: store.write_suite(suite, str(args.suite), listed), loggers
+    )
     for skip in suite.skipped:
         print(f"ganbench: note: suite '{suite.name}' skips {skip.describe()}", file=sys.stderr)
     t0 = time.perf_counter()

@@ -16,6 +16,7 @@ from typing import Any
 from ganbench.cli import sizing
 from ganbench.cli.progress import Progress, outcome
 from ganbench.device import resolve_device
+from ganbench.loggers.specs import LoggerSpec
 from ganbench.registry import Registry
 from ganbench.results import SuiteStore
 from ganbench.status import Status
@@ -33,6 +34,7 @@ class Trainer:
         suite_name: str,
         store: SuiteStore,
         on_ready: Callable[[], None],
+        loggers: Sequence[LoggerSpec] = (),
     ) -> None:
         self.args, self.registry, self.suite_name, self.store = args, registry, suite_name, store
         self.on_ready = on_ready  # called once the executor is up (a refused --ray-address writes nothing)
@@ -49,6 +51,7 @@ class Trainer:
         self.jobs = 0
         self.failed: list[str] = []
         self.trained = 0
+        self.loggers = tuple(loggers)  # every trial reports to them (--log, else the suite's log)
 
     def _start(self, jobs: int) -> None:
         from ganbench.environment import run_environment
@@ -72,6 +75,8 @@ class Trainer:
         self.options = EngineOptions(
             environment=run_environment(self.device, jobs, threads),
             metric_threads=sizing.metric_threads(self.device, jobs, reserved),
+            loggers=self.loggers,
+            log_dir=str(self.store.path.absolute()),
         )
         self.executor = executor_cls(jobs=jobs, setup=setup, **opts)
         self.on_ready()
