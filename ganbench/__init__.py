@@ -20,6 +20,7 @@ if typing.TYPE_CHECKING:
     from ganbench.api import compare, load_plugins, load_results, load_suite, run
     from ganbench.datasets.base import Dataset, GaussianMixture
     from ganbench.executors import Executor
+    from ganbench.loggers.base import LoggedTrial, Logger
     from ganbench.metrics.base import MAX, MIN, Coverage, Metric
     from ganbench.models.base import Model
     from ganbench.objectives.base import Hyper, Objective, Penalty, mean, per_sample_grad_norm, per_sample_grad_sqnorm
@@ -43,6 +44,8 @@ _LAZY = {
     "Dataset": "ganbench.datasets.base",
     "GaussianMixture": "ganbench.datasets.base",
     "Executor": "ganbench.executors",
+    "LoggedTrial": "ganbench.loggers.base",
+    "Logger": "ganbench.loggers.base",
     "MAX": "ganbench.metrics.base",
     "MIN": "ganbench.metrics.base",
     "Coverage": "ganbench.metrics.base",
@@ -93,6 +96,8 @@ __all__ = [
     "Executor",
     "GaussianMixture",
     "Hyper",
+    "LoggedTrial",
+    "Logger",
     "Metric",
     "Model",
     "Objective",

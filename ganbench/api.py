@@ -13,6 +13,7 @@ built-ins and installed plugins): nothing one call loads is seen by the next.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,7 @@ def run(
     executor_options: Mapping[str, Any] | None = None,
     progress: bool | Progress = True,
     registry: Registry | None = None,
+    log: Sequence[str] | None = None,
 ) -> RunResult:
     """Train every trial of ``suite`` (a suite file, or a suite :func:`load_suite` read) into
     ``out``/NAME, as ``ganbench run`` does, and return what became of each trial.
@@ -73,6 +75,8 @@ def run(
     destination (``{"ray_address": "auto"}``). ``progress``: a bar or lines on stderr
     (a widget in a notebook); False for silence, or a :class:`ganbench.Progress` to follow
     the run. ``registry``: the plugins to use (default: the suite's own, else a fresh one).
+    ``log``: logger names (``["tensorboard", "mlflow"]``) every trial reports to as it trains,
+    instead of the suite's ``log``; logging changes no result.
 
     Trials that finished before are skipped. Ctrl-C stops at the next step boundary with
     checkpoints written, and the result says ``interrupted``: running again resumes.
@@ -91,6 +95,10 @@ def run(
         source = str(suite.path)
         registry = registry if registry is not None else _registry(suite.registry)
     options = run_options(registry, device, vectorize, jobs, threads, executor, executor_options)
+    if log is not None:
+        from ganbench.loggers.specs import logger_specs
+
+        options = dataclasses.replace(options, loggers=tuple(logger_specs(list(log), "--log", registry)))
     reporter = progress if isinstance(progress, Silent) else ConsoleProgress() if progress else Silent()
     return run_suite(suite, source, out, options, registry, reporter)
 

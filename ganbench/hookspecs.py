@@ -96,3 +96,19 @@ def register_executors(register: Register) -> None:
     ``ganbench run`` options, added by the classmethod ``add_options(parser)``, are the
     ``options`` it is built with.
     """
+
+
+@hookspec
+def register_loggers(register: Register) -> None:
+    """Register loggers: where a run reports its trials as they train (TensorBoard, MLflow, ...).
+
+    Call ``register(cls)`` with a subclass of :class:`ganbench.Logger`: a dataclass
+    whose fields are its options, with ``evaluation(self, trial, *, step, values,
+    samples)`` called at every evaluation of every trial (``trial`` a
+    :class:`ganbench.LoggedTrial`: its id, name, configuration and the suite's results
+    directory; ``values`` the history record's figures; ``samples`` the snapshot, a
+    read-only numpy array, or None), and optionally ``outcome(self, trial, final)`` when
+    the trial ends and ``close(self)``.  A run picks loggers with ``log = ["name"]`` in
+    its suite or ``ganbench run --log name``.  A logger never changes a trial: one that
+    raises is a warning naming it, and the trial goes on without it.
+    """

@@ -144,6 +144,16 @@ TABLE: tuple[Kind, ...] = (
         declarations="ganbench.contracts:executor_declarations",
         dataclass=False,  # built with cls(jobs=N, setup=fn, **options), not from a suite's options
     ),
+    Kind(
+        "loggers",
+        "logger",
+        "ganbench.loggers.base:Logger",
+        required=("evaluation",),
+        signatures=("evaluation", "outcome", "close"),
+        kit="check_logger",
+        template="logger.py",
+        use='log = ["{name}"]',
+    ),
 )
 
 #: the kinds' plural names, in the order plugins register them and ``ganbench list`` prints them

@@ -63,6 +63,8 @@ BUILTIN_MODULES = (
     "ganbench.metrics.images",
     "ganbench.metrics.divergences",
     *EXECUTOR_MODULES,
+    "ganbench.loggers.to_tensorboard",
+    "ganbench.loggers.to_mlflow",
 )
 
 ENTRY_POINT_GROUP = "ganbench"

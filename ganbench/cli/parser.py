@@ -11,6 +11,7 @@ from ganbench.cli.reports import cmd_compare, cmd_report
 from ganbench.cli.suites import cmd_run, cmd_validate
 from ganbench.errors import ConfigError
 from ganbench.kinds import KINDS, SCAFFOLDED
+from ganbench.loggers.specs import split_names
 from ganbench.version import __version__
 
 #: ``report`` and ``compare``: by default only the trials the suite lists now (suite.json)
@@ -89,6 +90,14 @@ def build_parser(executors: Sequence[Any] | None = None) -> argparse.ArgumentPar
     run.add_argument("--executor", default=None, help="executor plugin (default: inline for 1 job, process for more)")
     run.add_argument(
         "--threads", type=_positive_int, default=1, metavar="N", help="torch threads per trial (default 1)"
+    )
+    run.add_argument(
+        "--log",
+        type=split_names,
+        default=None,
+        metavar="NAME[,NAME]",
+        help="report every trial as it trains to these loggers: tensorboard, mlflow, or a plugin's "
+        "(ganbench list loggers); default: the suite's log key",
     )
     add_executor_options(run, executors)
     run.set_defaults(func=cmd_run, registry=None)  # the registry, when loaded before parsing (see cli.main)

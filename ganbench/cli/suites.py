@@ -65,6 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         executor=args.executor,
         executor_options=executor_options(args, registry),
         registry=registry,
+        log=args.log,
     )
     if result.interrupted:
         print(

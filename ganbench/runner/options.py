@@ -24,6 +24,8 @@ class RunOptions:
     executor: str | None = None  # None: inline for one job, process for more
     #: the executor's keyword arguments (its own options and the general ones it names), complete
     executor_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    #: the loggers every trial reports to as it trains (``--log``); None: the suite's ``log``
+    loggers: tuple[Any, ...] | None = None
 
 
 def _check_vectorize(vectorize: str | int) -> None:

@@ -54,7 +54,10 @@ def _run(
 ) -> RunResult:
     store = SuiteStore.under(out, suite.name)
     listed: list[str] = [] if suite.search else [t.id for t in suite.trials]
-    trainer = Trainer(options, registry, suite.name, store, lambda: store.write_suite(suite, source, listed), progress)
+    loggers = suite.log if options.loggers is None else options.loggers
+    trainer = Trainer(
+        options, registry, suite.name, store, lambda: store.write_suite(suite, source, listed), progress, loggers
+    )
     for skip in suite.skipped:
         progress.line(f"ganbench: note: suite '{suite.name}' skips {skip.describe()}")
     t0 = time.perf_counter()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ganbench.device import resolve_device
+from ganbench.loggers.specs import LoggerSpec
 from ganbench.registry import Registry
 from ganbench.results import SuiteStore
 from ganbench.runner import sizing
@@ -34,6 +35,7 @@ class Trainer:
         store: SuiteStore,
         on_ready: Callable[[], None],
         progress: Progress,
+        loggers: Sequence[LoggerSpec] = (),
     ) -> None:
         self.run, self.registry, self.suite_name, self.store = options, registry, suite_name, store
         self.on_ready = on_ready  # called once the executor is up (a refused --ray-address writes nothing)
@@ -51,6 +53,7 @@ class Trainer:
         self.jobs = 0
         self.outcomes: list[TrialOutcome] = []
         self.trained = 0
+        self.loggers = tuple(loggers)  # every trial reports to them (--log, else the suite's log)
 
     def _start(self, jobs: int) -> None:
         from ganbench.environment import run_environment
@@ -73,6 +76,8 @@ class Trainer:
         self.options = EngineOptions(
             environment=run_environment(self.device, jobs, threads),
             metric_threads=sizing.metric_threads(self.device, jobs, reserved),
+            loggers=self.loggers,
+            log_dir=str(self.store.path.absolute()),
         )
         self.executor = executor_cls(jobs=jobs, setup=setup, **self.executor_options)
         self.on_ready()
@@ -87,16 +92,17 @@ class Trainer:
         todo, finished = self.store.split_done(trials)
         jobs = self.jobs or self.run.jobs or sizing.auto_jobs(self.device, len(todo))
         plan = plan_groups(todo, self.registry, self.run.vectorize, self.device, jobs)
-        if self.executor is None:
-            self._start(self.run.jobs or sizing.auto_jobs(self.device, len(plan.groups)))
+        jobs = self.jobs or self.run.jobs or sizing.auto_jobs(self.device, len(plan.groups))
         head = f"{title}: " if title else ""
         progress = self.progress
         if finished:
             progress.line(f"{head}skipping {plural(finished, 'finished trial')} (results in {self.store.path})")
         progress.line(
             f"{head}running {plural(len(todo), 'trial')} of suite '{self.suite_name}' on {self.device} "
-            f"with {plural(self.jobs, 'job')}, {plan.describe()}"
+            f"with {plural(jobs, 'job')}, {plan.describe()}"
         )
+        if self.executor is None:  # after the plan: an executor that cannot start says why below it
+            self._start(jobs)
         progress.start(len(todo))
         interrupted = False
         try:

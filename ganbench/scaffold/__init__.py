@@ -65,6 +65,7 @@ class Names:
             ("__KIND__", self.kind),
             ("__CHECK__", self.row.kit),
             ("__USE__", self.use),
+            ("__PROVENANCE__", self.provenance),
             ("__DIST__", self.dist),
             ("__PACKAGE__", self.package),
             ("__MODULE__", self.module),
@@ -73,6 +74,16 @@ class Names:
         ):
             text = text.replace(key, value)
         return text
+
+    @property
+    def provenance(self) -> str:
+        """What trials record of the package (a logger only watches them: none records it)."""
+        if self.kind == "logger":
+            return "A logger is part of no trial: a new version of it leaves every trial and its id as they are."
+        return (
+            "Every trial records this package's name and version:\na new version makes new trials, so bump "
+            "`version` in `pyproject.toml` when the code changes."
+        )
 
     @property
     def use(self) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ganbench.testing.common import available_devices
 from ganbench.testing.datasets import check_dataset
+from ganbench.testing.loggers import check_logger
 from ganbench.testing.metrics import check_metric
 from ganbench.testing.models import check_model
 from ganbench.testing.objectives import check_estimate, check_objective
@@ -27,6 +28,7 @@ __all__ = [
     "available_devices",
     "check_dataset",
     "check_estimate",
+    "check_logger",
     "check_metric",
     "check_model",
     "check_objective",

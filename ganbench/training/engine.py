@@ -37,6 +37,7 @@ from ganbench.training.memory import keep_freed_memory
 from ganbench.training.outcomes import EngineOptions, Outcomes, Result, write_failure
 from ganbench.training.record import Recorder
 from ganbench.training.signals import STOP, WORKER, stop_on_sigint
+from ganbench.training.trackers import Trackers
 from ganbench.trial import Parts, Trial
 
 
@@ -57,7 +58,7 @@ def train_trials(
     if the trials cannot train as one group (see :func:`~ganbench.training.grouping.group_key`)."""
     made = [_make(trial, registry) for trial in trials]
     check_one_group(trials, [parts if isinstance(parts, Parts) else None for parts in made])
-    outcomes = Outcomes(device, options)
+    outcomes = Outcomes(device, options, Trackers(options.loggers, registry, options.log_dir))
     keep_freed_memory()
     results: list[Result | None] = [None] * len(trials)
     with contextlib.ExitStack() as locks:
@@ -81,8 +82,14 @@ def train_trials(
                 continue
             members.append((i, Member(trial, parts, td)))
         overlap = options.overlap if options.overlap is not None else device != "cpu"
-        with stop_on_sigint():
-            _Trainer(device, options.dtype, outcomes, overlap, options.metric_threads).train([m for _, m in members])
+        outcomes.trackers.start([m for _, m in members])
+        try:
+            with stop_on_sigint():
+                _Trainer(device, options.dtype, outcomes, overlap, options.metric_threads).train(
+                    [m for _, m in members]
+                )
+        finally:
+            outcomes.trackers.close()
         for i, m in members:
             results[i] = outcomes.results[m]
     return [r for r in results if r is not None]

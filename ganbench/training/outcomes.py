@@ -12,10 +12,12 @@ import torch
 
 from ganbench.errors import TrialDiverged
 from ganbench.io import atomic_write
+from ganbench.loggers.specs import LoggerSpec
 from ganbench.metrics.base import convergence
 from ganbench.results import TrialDir
 from ganbench.status import Status
 from ganbench.training.member import Member, State
+from ganbench.training.trackers import Trackers
 from ganbench.trial import final_record
 
 Result = dict[str, Any]
@@ -40,6 +42,10 @@ class EngineOptions:
     #: a consistent state to copy elsewhere (an executor whose workers have no shared storage
     #: sends it to the driver, so a lost machine loses at most one checkpoint interval)
     on_checkpoint: Callable[[TrialDir], None] | None = None
+    #: the loggers every trial reports to (``--log``, a suite's ``log``), built where the trials train
+    loggers: tuple[LoggerSpec, ...] = ()
+    #: the suite's results directory, where loggers write by default (None: the trial directories' parent)
+    log_dir: str | None = None
 
 
 def last_metrics(record: dict[str, Any]) -> dict[str, Any]:
@@ -50,10 +56,12 @@ def last_metrics(record: dict[str, Any]) -> dict[str, Any]:
 class Outcomes:
     """Each member's result, keyed by the member, as its attempt ends (and its state then)."""
 
-    def __init__(self, device: str, options: EngineOptions) -> None:
+    def __init__(self, device: str, options: EngineOptions, trackers: Trackers | None = None) -> None:
         self.device = device
         self.options = options
         self.results: dict[Member, Result] = {}
+        #: the loggers, told of each outcome once its final record is written
+        self.trackers = trackers or Trackers((), None, None)
 
     def environment(self, group_size: int) -> dict[str, Any] | None:
         if self.options.environment is None:
@@ -64,6 +72,7 @@ class Outcomes:
     def fail(self, m: Member, exc: BaseException, trace: str, group_size: int) -> None:
         m.state = State.FAILED
         self.results[m] = write_failure(m.td, self.device, exc, trace, m.logs, self.environment(group_size))
+        self.trackers.outcome(m, m.td.read_final())
 
     def diverge(self, m: Member, exc: TrialDiverged, group_size: int) -> None:
         good = m.history[-1] if m.history else {}
@@ -79,6 +88,7 @@ class Outcomes:
         m.td.finish(final)
         m.state = State.DIVERGED
         self.results[m] = {"status": Status.DIVERGED, "message": str(exc), "final": final, "logs": m.logs}
+        self.trackers.outcome(m, final)
 
     def complete(self, m: Member, step: int, group_size: int) -> None:
         conv = m.trial.convergence
@@ -93,6 +103,7 @@ class Outcomes:
         m.td.finish(final)
         m.state = State.DONE
         self.results[m] = {"status": Status.COMPLETE, "message": "", "final": final, "logs": m.logs}
+        self.trackers.outcome(m, final)
 
     def interrupt(self, m: Member, step: int) -> None:
         message = f"interrupted at step {step}; checkpoint written"

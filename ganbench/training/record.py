@@ -220,8 +220,11 @@ class Recorder:
             m.history.append({**entry.record, **values})
             m.td.write_history(m.history)
             snapshot = m.trial.train.snapshot_samples
-            if snapshot:
-                m.td.write_samples(step, entry.sampled.fake[:snapshot].numpy().astype(np.float32))
+            samples = entry.sampled.fake[:snapshot].numpy().astype(np.float32) if snapshot else None
+            if samples is not None:
+                m.td.write_samples(step, samples)
+                samples.setflags(write=False)  # what the loggers see is what was written
+            self.outcomes.trackers.evaluation(m, step, m.history[-1], samples)
         if entry.state is not None:
             checkpoint.write(m, entry.state)
             if self.outcomes.options.on_checkpoint is not None:

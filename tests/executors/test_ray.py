@@ -229,3 +229,24 @@ def test_ctrl_c_on_the_driver_checkpoints_running_tasks_and_exits_130(cluster, f
     assert code == 0, again
     assert "resuming from step" in again
     assert snapshot(tmp_path / "faults") == expected
+
+
+def test_loggers_log_from_ray_tasks_into_the_suites_directory(cluster, tmp_path):
+    """Driver storage: tasks train in scratch directories, yet loggers write beside the driver's results."""
+    import json
+
+    from tests.loggers.runs import trials, write_plugins, write_suite
+
+    plugins = write_plugins(tmp_path)
+    suite = write_suite(tmp_path, 'log = ["recorder"]')
+    code, err = run(
+        suite, "--out", tmp_path / "out", "--executor", "ray", "--ray-storage", "driver", "--plugins-dir", plugins
+    )
+    assert code == 0, err
+    suite_dir = tmp_path / "out" / "watched"
+    found = trials(suite_dir)
+    assert len(found) == 2
+    for trial_id, (_, history) in found.items():
+        calls = [json.loads(line) for line in (suite_dir / "recorder" / f"{trial_id}.jsonl").read_text().splitlines()]
+        assert [c.get("step") for c in calls] == [r["step"] for r in history] + [None]
+        assert os.getpid() not in {c["pid"] for c in calls}  # Ray's workers logged

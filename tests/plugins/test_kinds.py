@@ -20,7 +20,7 @@ ROWS = [pytest.param(kind, id=kind.plural) for kind in TABLE]
 
 
 def test_the_names_are_those_of_the_table():
-    assert KINDS == ("objectives", "penalties", "datasets", "models", "metrics", "executors")
+    assert KINDS == ("objectives", "penalties", "datasets", "models", "metrics", "executors", "loggers")
     assert SINGULAR["penalties"] == "penalty" and SINGULAR["objectives"] == "objective"
     assert HOOKS == tuple(f"register_{kind}" for kind in KINDS)
     assert kinds.get("penalty") is kinds.get("penalties")

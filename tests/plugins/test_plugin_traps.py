@@ -192,7 +192,7 @@ def test_a_typod_or_undecorated_hook_is_a_warning_not_a_silent_ok(tmp_path, run_
     warnings = [line.split("(file ", 1)[1].split("): ", 1)[1] for line in err.splitlines()]
     assert warnings == [
         "implements no ganbench hook (register_objectives, register_penalties, register_datasets, "
-        "register_models, register_metrics, register_executors), so it registers nothing",
+        "register_models, register_metrics, register_executors, register_loggers), so it registers nothing",
         "register_metrics is not marked @ganbench.hookimpl, so it is never called",
         "register_objective is marked @hookimpl but is not a ganbench hook (did you mean register_objectives?), "
         "so it is never called",

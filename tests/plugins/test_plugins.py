@@ -75,6 +75,14 @@ class Serial(ganbench.Executor):
         raise NotImplementedError("registered, never run")
 
 
+@dataclasses.dataclass(frozen=True)
+class Silent(ganbench.Logger):
+    name: ClassVar[str] = "test-silent"
+
+    def evaluation(self, trial, *, step, values, samples):
+        pass
+
+
 class EveryHook:
     @ganbench.hookimpl
     def register_objectives(self, register):
@@ -102,6 +110,10 @@ class EveryHook:
     def register_executors(self, register):
         register(Serial)
 
+    @ganbench.hookimpl
+    def register_loggers(self, register):
+        register(Silent)
+
 
 EXPECTED = {
     "objectives": "test-doubled",
@@ -110,6 +122,7 @@ EXPECTED = {
     "models": "test-linear",
     "metrics": "test-meanabs",
     "executors": "test-serial",
+    "loggers": "test-silent",
 }
 
 

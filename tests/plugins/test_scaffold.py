@@ -23,12 +23,14 @@ CHECKS = {
     "metric": testing.check_metric,
     "model": testing.check_model,
     "penalty": testing.check_penalty,
+    "logger": testing.check_logger,
 }
 
 SUITE = """
 name = "scaffolded"
 seeds = 1
 metrics = ["my-metric", "modes"]
+log = ["my-logger"]
 
 [train]
 steps = 20
@@ -66,7 +68,7 @@ def plugin_files(tmp_path_factory):
 
 
 def test_every_kind_has_a_template():
-    assert set(KINDS) == set(CHECKS) == {"objective", "dataset", "metric", "model", "penalty"}
+    assert set(KINDS) == set(CHECKS) == {"objective", "dataset", "metric", "model", "penalty", "logger"}
 
 
 @pytest.mark.parametrize("kind", sorted(CHECKS))
@@ -86,6 +88,8 @@ def test_a_suite_made_of_new_plugins_runs(plugin_files, run_cli, tmp_path):
     assert code == 0, err
     (final,) = [json.loads(p.read_text()) for p in (tmp_path / "out" / "scaffolded").glob("*/final.json")]
     assert final["status"] == "complete" and final["metrics"]["my_metric"] > 0
+    (logged,) = (tmp_path / "out" / "scaffolded" / "my_logger").glob("*.jsonl")  # the new logger's file
+    assert [json.loads(line).get("step") for line in logged.read_text().splitlines()] == [0, 10, 20, 20]
     assert "| my-objective | 1 ok" in out
 
 
@@ -164,7 +168,7 @@ def test_new_packages_pass_their_own_tests_unchanged(tmp_path, run_cli, monkeypa
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # two tests per package, three for an objective's (the estimate's checks apart): the one
     # without a divergence skips those, and says why
-    assert "13 passed, 1 skipped" in proc.stdout, proc.stdout
+    assert "15 passed, 1 skipped" in proc.stdout, proc.stdout
     assert "objective 'my-nodiv' declares divergence = None: it estimates no divergence" in proc.stdout
 
 
