@@ -7,6 +7,7 @@ import functools
 
 from ganbench.cli.components import cmd_list, cmd_new, cmd_plugins
 from ganbench.cli.reports import cmd_compare, cmd_report
+from ganbench.cli.status import cmd_status
 from ganbench.cli.suites import cmd_run, cmd_validate
 from ganbench.kinds import KINDS, SCAFFOLDED
 from ganbench.version import __version__
@@ -159,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--all-trials", action="store_true", help=ALL_TRIALS_HELP)
     report.set_defaults(func=cmd_report)
+
+    status = sub.add_parser(
+        "status",
+        help="where a running or finished suite stands: trials by state, running trials' last evaluation, time left",
+    )
+    status.add_argument("results", metavar="RESULTS_DIR", help="a suite's results (results/NAME) or a results root")
+    status.set_defaults(func=cmd_status)
 
     compare = sub.add_parser(
         "compare", parents=[common], help="per objective and metric: did B change A significantly?"
