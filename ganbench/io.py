@@ -80,3 +80,31 @@ class TrialLock(FileLock):
 
     def __init__(self, trial_path: Path) -> None:
         super().__init__(Path(trial_path) / ".lock", blocking=False)
+
+
+def lock_held(path: Path) -> bool | None:
+    """Whether a process holds an ``flock`` on the file ``path``, found WITHOUT taking it: a
+    lock taken to test it, however briefly, would make a runner that tries the lock at that
+    moment skip its trial. Read from the kernel's lock table (``/proc/locks``, Linux), which
+    lists each lock by device and inode; None where that table cannot be read. False when
+    the file does not exist. Only locks of processes on this machine (and in this process
+    namespace) are listed: a trial trained on another machine of a shared file system is
+    not seen as locked."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        table = Path("/proc/locks").read_text()
+    except OSError:
+        return None
+    key = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in table.splitlines():
+        # "1: FLOCK  ADVISORY  WRITE 1185 fe:00:2146443 0 EOF"; a process waiting for the
+        # lock has a line of its own, marked "->", and does not hold it
+        fields = line.split()
+        if "FLOCK" in fields and "->" not in fields and key in fields:
+            return True
+    return False

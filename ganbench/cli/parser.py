@@ -8,6 +8,7 @@ from typing import Any
 
 from ganbench.cli.components import cmd_list, cmd_new, cmd_plugins
 from ganbench.cli.reports import cmd_compare, cmd_report
+from ganbench.cli.status import cmd_status
 from ganbench.cli.suites import cmd_run, cmd_validate
 from ganbench.errors import ConfigError
 from ganbench.kinds import KINDS, SCAFFOLDED
@@ -146,6 +147,13 @@ def build_parser(executors: Sequence[Any] | None = None) -> argparse.ArgumentPar
     )
     report.add_argument("--all-trials", action="store_true", help=ALL_TRIALS_HELP)
     report.set_defaults(func=cmd_report)
+
+    status = sub.add_parser(
+        "status",
+        help="where a running or finished suite stands: trials by state, running trials' last evaluation, time left",
+    )
+    status.add_argument("results", metavar="RESULTS_DIR", help="a suite's results (results/NAME) or a results root")
+    status.set_defaults(func=cmd_status)
 
     compare = sub.add_parser(
         "compare", parents=[common], help="per objective and metric: did B change A significantly?"

@@ -27,6 +27,7 @@ from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import MAX, MIN, Coverage, Metric
 from ganbench.metrics.distances import Distance
 from ganbench.metrics.features import FeatureClassifier, classifier_for, image_dataset
+from ganbench.metrics.fid import InceptionFID
 from ganbench.metrics.modes import histogram_kl
 
 # ---------------------------------------------------------------- the estimators, on feature matrices
@@ -314,3 +315,4 @@ def register_metrics(register: Register) -> None:
     register(PRDC)
     register(ClassModes)
     register(ShapesPR)
+    register(InceptionFID)  # standard FID, through pytorch-fid (ganbench.metrics.fid)

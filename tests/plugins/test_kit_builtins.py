@@ -103,14 +103,25 @@ METRICS = {
     "prdc": ("digits", {"samples": 1000}, None),
     "class-modes": ("digits", {}, collapse),  # a shift leaves the classes; a collapse loses them
     "shapes-pr": ("shapes", {}, None),
+    # weights: a random FID Inception the test saves (tests/helpers/fid.py); 32 images a side
+    "fid-inception": ("digits", {"samples": 32}, None),
     # two fresh critics of 100 steps: the kit checks what it records on a Gaussian mixture
     "divergences": ("ring", {"objectives": ["kl", "minimax"], "steps": 100, "bootstrap": 20}, None),
 }
 
 
-@pytest.mark.parametrize("name", sorted(METRICS))
-def test_builtin_metric_keeps_the_contract(registry, name):
+@pytest.mark.parametrize(
+    "name",
+    # fid-inception: minutes on the CPU (its Fréchet distance takes a matrix square root of 2048 × 2048)
+    [pytest.param(n, marks=pytest.mark.slow) if n == "fid-inception" else n for n in sorted(METRICS)],
+)
+def test_builtin_metric_keeps_the_contract(registry, name, tmp_path, monkeypatch):
     dataset, params, worse = METRICS[name]
+    if name == "fid-inception":
+        from ganbench.metrics.fid import WEIGHTS_ENV
+        from tests.helpers.fid import random_fid_weights  # which makes pytorch-fid importable
+
+        monkeypatch.setenv(WEIGHTS_ENV, str(random_fid_weights(tmp_path / "weights.pth")))
     kwargs = {"worse": worse} if worse else {}
     check_metric(registry.get("metrics", name), registry.get("datasets", dataset)(), params, **kwargs)
 
