@@ -1,11 +1,11 @@
-"""The ``ganbench`` command: run | validate | list | plugins | new | report | compare.
+"""The ``ganbench`` command: run | validate | status | list | plugins | new | report | compare.
 
 :mod:`~ganbench.cli.parser` builds the parser; the commands are grouped in
 :mod:`~ganbench.cli.suites` (run, validate), :mod:`~ganbench.cli.components` (list, plugins,
-new) and :mod:`~ganbench.cli.reports` (report, compare). ``run``, ``report`` and ``compare``
-call the Python API (:mod:`ganbench.api`) and print what it returns. torch, pandas, scipy and matplotlib
-are imported by the commands that use them, not here: ``ganbench --help`` and ``--version``
-start without them (tests/cli/test_startup.py).
+new), :mod:`~ganbench.cli.reports` (report, compare) and :mod:`~ganbench.cli.status` (status).
+``run``, ``report`` and ``compare`` call the Python API (:mod:`ganbench.api`) and print what it
+returns. torch, pandas, scipy and matplotlib are imported by the commands that use them, not
+here: ``ganbench --help`` and ``--version`` start without them (tests/cli/test_startup.py).
 """
 
 from __future__ import annotations

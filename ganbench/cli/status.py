@@ -92,7 +92,8 @@ def _estimate_lines(suite: SuiteProgress, running: int) -> list[str]:
     if estimate is None:
         if suite.trials and all(t.state in ("complete", "diverged", "failed") for t in suite.trials):
             return ["time left: none, every listed trial has finished"]
-        return ["time left: not known until a trial has finished or evaluated"]
+        unknown = "not known until a trial has finished or evaluated"
+        return [f"time left: {unknown}" if running else f"time left: nothing is running; a rerun's time is {unknown}"]
     if estimate.trials_left == 0:
         return ["time left: none, every trial has finished"]
     how = (

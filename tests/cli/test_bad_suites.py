@@ -19,7 +19,7 @@ EXPECTED = {
     "unknown_top_key_typo.toml": [":1:", "seed: unknown key", "did you mean 'seeds'?"],
     "unknown_objective.toml": [":8:", "objectives[0].name", "unknown objective 'hnge'", "did you mean 'hinge'?"],
     "unknown_dataset.toml": [":5:", "datasets[0].name", "unknown dataset 'rign'", "did you mean 'ring'?"],
-    "unknown_metric.toml": [":1:", "metrics", "unknown metric 'fid-inception'"],
+    "unknown_metric.toml": [":1:", "metrics", "unknown metric 'fid-clip'"],
     "unknown_model.toml": [":10:", "model.name", "unknown model 'resnet-1001'"],
     "unknown_train_key.toml": [":3:", "train: unknown key 'lr'"],
     "unknown_objective_key.toml": [":9:", "objectives[0]: unknown key 'n_critics'", "did you mean 'n_critic'?"],
