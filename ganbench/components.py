@@ -47,12 +47,12 @@ class Component:
 
     def params(self) -> dict[str, Any]:
         """Every parameter with its value, as plain JSON-able data."""
-        return {f.name: _plain(getattr(self, f.name)) for f in self.param_fields()}
+        return {f.name: plain(getattr(self, f.name)) for f in self.param_fields()}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -175,7 +175,7 @@ def build(cls: type[C], given: Mapping[str, Any], where: str) -> C:
 
 
 def _from_plain(value: Any, tp: Any) -> Any:
-    """Undo :func:`_plain`: JSON lists back to the tuples a field's type asks for."""
+    """Undo :func:`plain`: JSON lists back to the tuples a field's type asks for."""
     origin = get_origin(tp)
     if origin in (types.UnionType, typing.Union):
         for arg in get_args(tp):
@@ -203,5 +203,5 @@ def param_table(cls: type[Component]) -> list[tuple[str, str, Any, str]]:
     rows = []
     for f in cls.param_fields():
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc,operator]
-        rows.append((f.name, describe_type(hints[f.name]), _plain(default), f.metadata.get("help", "")))
+        rows.append((f.name, describe_type(hints[f.name]), plain(default), f.metadata.get("help", "")))
     return rows

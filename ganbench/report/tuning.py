@@ -29,10 +29,10 @@ from ganbench.report.tuning_data import (
     ObjectiveSearch,
     complete,
     dataset_search,
-    trial_score,
     values_text,
 )
 from ganbench.results.reader import SuiteResults, TrialResult
+from ganbench.search.selection import trial_value
 
 ARROW = {"max": "↑", "min": "↓"}
 Records = list[dict[str, Any]]
@@ -103,7 +103,7 @@ def tuned_table(suite: SuiteResults, s: DatasetSearch, key: str) -> Table:
 
 
 def _means(trials: Sequence[TrialResult], s: DatasetSearch) -> float:
-    values = [trial_score(t, s.output, s.direction, s.at) for t in complete(trials)]
+    values = [trial_value(t, s.output, s.at, s.direction) for t in complete(trials)]
     values = [v for v in values if math.isfinite(v)]
     return float(np.mean(values)) if values else math.nan
 

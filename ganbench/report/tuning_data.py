@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from ganbench.results.reader import SuiteResults, TrialResult
+from ganbench.search.selection import score_trials
+from ganbench.text import value_text
 
 #: the rule for configurations without a score in the expected-best curves (stated in the report)
 FAILED_DRAW = (
@@ -101,29 +103,10 @@ class DatasetSearch:
         return np.array([c.score if c.state == "scored" else worst for c in o.counted])
 
 
-def trial_score(t: TrialResult, output: str, direction: str, at: str) -> float:
-    """The selection output of one complete trial: its final value, or with ``at`` "best" the
-    best value over the evaluations of training (the final one when it has no history)."""
-    if at == "best":
-        values = [float(r[output]) for r in t.history if isinstance(r.get(output), int | float)]
-        values = [v for v in values if math.isfinite(v)]
-        if values:
-            return max(values) if direction == "max" else min(values)
-    return t.value(output)
-
-
 def state_and_score(trials: Sequence[TrialResult], output: str, direction: str, at: str) -> tuple[str, float]:
-    statuses = {str(t.status) for t in trials}
-    if "error" in statuses:
-        return "failed", math.nan
-    if "diverged" in statuses:
-        return "diverged", math.nan
-    if not trials or statuses != {"complete"}:
-        return "pending", math.nan
-    values = [trial_score(t, output, direction, at) for t in trials]
-    if not all(math.isfinite(v) for v in values):
-        return "failed", math.nan
-    return "scored", float(np.mean(values))
+    """A configuration's state and score (NaN unless scored), by the selection's own rule."""
+    s = score_trials(trials, output, at, direction)
+    return s.state, s.value if s.value is not None else math.nan
 
 
 def dataset_search(suite: SuiteResults, dataset: str) -> DatasetSearch | None:
@@ -161,19 +144,6 @@ def dataset_search(suite: SuiteResults, dataset: str) -> DatasetSearch | None:
 def complete(trials: Sequence[TrialResult]) -> list[TrialResult]:
     """The complete trials, in seed order."""
     return sorted((t for t in trials if t.status == "complete"), key=lambda t: (t.seed is None, t.seed or 0))
-
-
-def value_text(value: Any) -> str:
-    """A searched value as a report writes it: 3.2e-04, 5, (0.5, 0.999), true."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.2e}" if value != 0 and (abs(value) < 1e-2 or abs(value) >= 1e4) else f"{value:.3g}"
-    if isinstance(value, list | tuple):
-        return "(" + ", ".join(value_text(v) for v in value) + ")"
-    return str(value)
 
 
 def values_text(values: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from ganbench.search.dimensions import Dimension
 from ganbench.search.methods import sobol_balance_note
 from ganbench.search.phases import Search, Selection
 from ganbench.suite import Suite
-from ganbench.text import plural
+from ganbench.text import plural, value_text
 
 
 def describe_search(suite: Suite) -> list[str]:
@@ -36,9 +36,9 @@ def _dimension(d: Dimension) -> str:
     if d.kind == "tie":
         return f"{d.key} = {d.tie}"
     if d.kind == "choice":
-        return f"{d.key} in {{{', '.join(_fmt(c) for c in d.choices)}}}"
+        return f"{d.key} in {{{', '.join(value_text(c) for c in d.choices)}}}"
     scale = "log " if d.kind == "log" else ""
-    return f"{d.key} {scale}[{_fmt(d.low)}, {_fmt(d.high)}]{' (integers)' if d.integer else ''}"
+    return f"{d.key} {scale}[{value_text(d.low)}, {value_text(d.high)}]{' (integers)' if d.integer else ''}"
 
 
 def run_search(suite: Suite, store: SuiteStore, trainer: Trainer, progress: Progress) -> list[str] | None:
@@ -64,7 +64,7 @@ def selection_lines(selection: Selection, output: str) -> list[str]:
         scores = selection.scores[dataset, objective]
         picked = scores[chosen.index]
         default = scores[0]
-        values = ", ".join(f"{k} {_fmt(v)}" for k, v in chosen.values.items())
+        values = ", ".join(f"{k} {value_text(v)}" for k, v in chosen.values.items())
         if picked.state != "scored":
             what = "no configuration scored (every one diverged or failed): the defaults"
         elif chosen.index == 0:
@@ -74,11 +74,3 @@ def selection_lines(selection: Selection, output: str) -> list[str]:
             what = f"configuration {chosen.index} ({output} {picked.value:.4g}; defaults {base}): {values}"
         lines.append(f"selected for {dataset}/{objective}: {what}")
     return lines
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    if isinstance(value, (list, tuple)):
-        return "(" + ", ".join(_fmt(v) for v in value) + ")"
-    return str(value)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ganbench.components import _plain
+from ganbench.components import plain
 
 #: the first search seed when ``[search] seeds`` is a count (seeds 1000, 1001, ...)
 FIRST_SEARCH_SEED = 1000
@@ -84,7 +84,7 @@ class Dimension:
         if self.kind in ("uniform", "log"):
             data.update(low=self.low, high=self.high, integer=self.integer, points=self.points)
         elif self.kind == "choice":
-            data["choices"] = [_plain(c) for c in self.choices]
+            data["choices"] = [plain(c) for c in self.choices]
         else:
             data["tie"] = self.tie
         return data

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from ganbench.components import _plain
+from ganbench.components import plain
 from ganbench.search.dimensions import Dimension, SearchSpec
 
 
@@ -93,7 +93,7 @@ def configurations(spec: SearchSpec, label: str, defaults: Mapping[str, Any]) ->
         raise ValueError("method 'optuna' proposes its configurations adaptively (ganbench.search.adaptive)")
     dims = spec.spaces[label]
     free = [d for d in dims if d.kind != "tie"]
-    configs = [{d.key: _plain(defaults[d.key]) for d in dims}]
+    configs = [{d.key: plain(defaults[d.key]) for d in dims}]
     if spec.budget <= 1:
         return configs
     if spec.method == "grid":
@@ -102,5 +102,5 @@ def configurations(spec: SearchSpec, label: str, defaults: Mapping[str, Any]) ->
         units = unit_points(spec, label, len(free))
         rows = [tuple(d.from_unit(u) for d, u in zip(free, row, strict=True)) for row in units]
     for row in rows:
-        configs.append(resolve_ties({d.key: _plain(v) for d, v in zip(free, row, strict=True)}, dims))
+        configs.append(resolve_ties({d.key: plain(v) for d, v in zip(free, row, strict=True)}, dims))
     return configs

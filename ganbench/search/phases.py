@@ -80,10 +80,12 @@ class Search:
         ]
 
     def write(self, selection: Selection | None = None) -> None:
+        """``search.json`` as things stand; with ``selection``, its scores and choice."""
         datasets: dict[str, dict[str, object]] = {}
         for key, candidates in self.candidates.items():
             trials = {c.index: [t.id for t in self.search_trials(key, c)] for c in candidates}
-            scores = dict(zip((c.index for c in candidates), self.scores(key), strict=True))
+            known = selection.scores[key] if selection is not None else self.scores(key)
+            scores = dict(zip((c.index for c in candidates), known, strict=True))
             if selection is None:
                 entry = record.entry(candidates, trials, scores)
             else:
@@ -135,10 +137,9 @@ class Search:
             if not self._phase1(train, pairs, f"phase 1 of 2, round {r + 1} of {rounds}: the proposed configurations"):
                 return False
             for key, study in studies.items():
-                scores = self.scores(key)
+                scores = dict(zip((c.index for c in self.candidates[key]), self.scores(key), strict=True))
                 for c in fresh[key]:
-                    s = scores[[x.index for x in self.candidates[key]].index(c.index)]
-                    study.tell(c.index, s.value if s.state == "scored" else None)
+                    study.tell(c.index, scores[c.index].value if scores[c.index].state == "scored" else None)
         return True
 
     def select(self) -> Selection:

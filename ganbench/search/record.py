@@ -46,6 +46,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ganbench.components import plain
 from ganbench.results.files import atomic_write_json
 from ganbench.search.plan import Candidate
 from ganbench.search.selection import Score
@@ -71,7 +72,7 @@ def entry(
         configurations.append(
             {
                 "index": c.index,
-                "values": {k: list(v) if isinstance(v, tuple) else v for k, v in c.values.items()},
+                "values": {k: plain(v) for k, v in c.values.items()},
                 "hyper": c.objective.hyper.params(),
                 "options": dict(c.objective.options),
                 "trials": list(trials[c.index]),

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from ganbench.results.files import TrialDir
-from ganbench.results.reader import trial_status
+from ganbench.results.reader import TrialResult, read_trial
 from ganbench.status import Status
 
 State = Literal["scored", "diverged", "failed", "pending"]
@@ -31,38 +31,41 @@ class Score:
     value: float | None = None
 
 
-def trial_value(
-    history: Sequence[Mapping[str, Any]], final: Mapping[str, Any], output: str, at: str, best: Any
-) -> float:
-    """The selection value of one complete trial: its final value of ``output``, or the best
-    (``best`` is min or max) over its evaluations."""
-    if at == "final":
-        return float(final.get("metrics", {}).get(output, math.nan))
-    values = [float(r[output]) for r in history if output in r and r[output] is not None]
-    finite = [v for v in values if math.isfinite(v)]
-    return float(best(finite)) if finite else math.nan
+def trial_value(trial: TrialResult, output: str, at: str, direction: str) -> float:
+    """The selection value of one complete trial: its final value of ``output``, or with ``at``
+    "best" the best value over its evaluations (the final one when its history has none)."""
+    if at == "best":
+        values = [float(r[output]) for r in trial.history if isinstance(r.get(output), int | float)]
+        finite = [v for v in values if math.isfinite(v)]
+        if finite:
+            return max(finite) if direction == "max" else min(finite)
+    return trial.value(output)
+
+
+def score_trials(trials: Sequence[TrialResult], output: str, at: str, direction: str) -> Score:
+    """The score of one configuration from its search-seed trials (the rule above); the report
+    recomputes scores from the trial files with this same function."""
+    statuses = {t.status for t in trials}
+    if Status.ERROR in statuses:
+        return Score("failed")
+    if Status.DIVERGED in statuses:
+        return Score("diverged")
+    if not trials or statuses != {Status.COMPLETE}:
+        return Score("pending")
+    values = [trial_value(t, output, at, direction) for t in trials]
+    if not all(math.isfinite(v) for v in values):
+        return Score("failed")
+    return Score("scored", sum(values) / len(values))
 
 
 def score(suite_dir: Path, trial_ids: Sequence[str], output: str, at: str, direction: str) -> Score:
-    """The score of one configuration from its search-seed trials ``trial_ids``."""
-    best = min if direction == "min" else max
-    values = []
-    states = []
-    for tid in trial_ids:
-        td = TrialDir(Path(suite_dir) / tid)
-        status, final = trial_status(td) if td.path.is_dir() else (Status.MISSING, {})
-        states.append(status)
-        if status is Status.COMPLETE:
-            values.append(trial_value(td.read_history(), final, output, at, best))
-    if Status.ERROR in states:
-        return Score("failed")
-    if Status.DIVERGED in states:
-        return Score("diverged")
-    if any(s is not Status.COMPLETE for s in states):
-        return Score("pending")
-    if not values or not all(math.isfinite(v) for v in values):
-        return Score("failed")
-    return Score("scored", sum(values) / len(values))
+    """The score of one configuration from its search-seed trials ``trial_ids`` in ``suite_dir``
+    (pending while any of them has no readable directory yet)."""
+    trials = [
+        read_trial(TrialDir(Path(suite_dir) / tid)) or TrialResult(tid, "", "", None, Status.MISSING)
+        for tid in trial_ids
+    ]
+    return score_trials(trials, output, at, direction)
 
 
 def select(scores: Sequence[Score], direction: str) -> int | None:

@@ -72,7 +72,7 @@ class Outcomes:
     def fail(self, m: Member, exc: BaseException, trace: str, group_size: int) -> None:
         m.state = State.FAILED
         self.results[m] = write_failure(m.td, self.device, exc, trace, m.logs, self.environment(group_size))
-        self.trackers.outcome(m, m.td.read_final())
+        self.trackers.outcome(m, self.results[m]["final"])
 
     def diverge(self, m: Member, exc: TrialDiverged, group_size: int) -> None:
         good = m.history[-1] if m.history else {}
@@ -118,5 +118,11 @@ def write_failure(
     a rerun retries it)."""
     atomic_write(td.error_file, trace.encode())
     message = f"{type(exc).__name__}: {exc}"
-    td.write_final(final_record(Status.ERROR, device=device, message=message, metrics={}, environment=environment))
-    return {"status": Status.ERROR, "message": f"{message} (traceback in {td.error_file})", "logs": logs}
+    final = final_record(Status.ERROR, device=device, message=message, metrics={}, environment=environment)
+    td.write_final(final)
+    return {
+        "status": Status.ERROR,
+        "message": f"{message} (traceback in {td.error_file})",
+        "final": final,
+        "logs": logs,
+    }

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ganbench.report.figures.plotting import ARROW, style
+from ganbench.text import value_text
 
 
 def budget_curves(
@@ -51,14 +52,8 @@ def _positions(values: Sequence[Any], scale: str) -> tuple[np.ndarray, list[str]
     """x positions of the values, and the category names for a categorical axis ([] otherwise)."""
     if scale in ("log", "uniform"):
         return np.array([float(v) for v in values]), []
-    names = list(dict.fromkeys(_name(v) for v in values))
-    return np.array([names.index(_name(v)) for v in values], dtype=float), names
-
-
-def _name(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "(" + ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in value) + ")"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    names = list(dict.fromkeys(value_text(v) for v in values))
+    return np.array([names.index(value_text(v)) for v in values], dtype=float), names
 
 
 def sensitivity(
