@@ -66,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         executor_options=executor_options(args, registry),
         registry=registry,
         log=args.log,
+        steps=args.steps,
     )
     if result.interrupted:
         print(
