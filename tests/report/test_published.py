@@ -343,3 +343,9 @@ def ganbench_registry(plugins: Path):
     import ganbench
 
     return ganbench.load_plugins(plugins)
+
+
+def test_validate_counts_the_published_figures(run, run_cli):
+    code, out, err = run_cli("validate", run["suite"], *run["plugins"])
+    assert code == 0, err
+    assert "  published: 6 figures to compare with, from A test paper, Table 1" in out.splitlines()
