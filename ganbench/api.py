@@ -64,6 +64,7 @@ def run(
     progress: bool | Progress = True,
     registry: Registry | None = None,
     log: Sequence[str] | None = None,
+    steps: int | None = None,
 ) -> RunResult:
     """Train every trial of ``suite`` (a suite file, or a suite :func:`load_suite` read) into
     ``out``/NAME, as ``ganbench run`` does, and return what became of each trial.
@@ -76,7 +77,9 @@ def run(
     (a widget in a notebook); False for silence, or a :class:`ganbench.Progress` to follow
     the run. ``registry``: the plugins to use (default: the suite's own, else a fresh one).
     ``log``: logger names (``["tensorboard", "mlflow"]``) every trial reports to as it trains,
-    instead of the suite's ``log``; logging changes no result.
+    instead of the suite's ``log``; logging changes no result. ``steps``: every trial trains this
+    many generator steps instead of the suite's (evaluation and checkpoint intervals capped to
+    them); the trials get their own ids, and suite.json and the report say so.
 
     Trials that finished before are skipped. Ctrl-C stops at the next step boundary with
     checkpoints written, and the result says ``interrupted``: running again resumes.
@@ -94,7 +97,7 @@ def run(
     else:
         source = str(suite.path)
         registry = registry if registry is not None else _registry(suite.registry)
-    options = run_options(registry, device, vectorize, jobs, threads, executor, executor_options)
+    options = run_options(registry, device, vectorize, jobs, threads, executor, executor_options, steps)
     if log is not None:
         from ganbench.loggers.specs import logger_specs
 

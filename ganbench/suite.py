@@ -20,6 +20,7 @@ from ganbench.errors import ConfigError
 from ganbench.loggers.specs import LoggerSpec, logger_specs
 from ganbench.metrics.base import Coverage, Metric
 from ganbench.metrics.summary import output_docs, report_sections
+from ganbench.published import Published, parse_published
 from ganbench.registry import Registry
 from ganbench.suite_lines import locate
 from ganbench.trial import ComponentSpec, DatasetSpec, ObjectiveSpec, Trial
@@ -41,6 +42,7 @@ _TOP_KEYS = (
     "convergence",
     "search",
     "log",
+    "published",
 )
 
 
@@ -54,6 +56,14 @@ class Skip:
 
     def describe(self) -> str:
         return f"metric '{self.metric}' on dataset '{self.dataset}': {self.reason}"
+
+
+@dataclasses.dataclass(frozen=True)
+class StepsOverride:
+    """``--steps``: the steps every trial trains, and the steps the suite file gives."""
+
+    steps: int
+    suite_steps: int
 
 
 @dataclasses.dataclass
@@ -80,6 +90,10 @@ class Suite:
     registry: Registry | None = dataclasses.field(default=None, repr=False, compare=False)  # it was loaded with
     #: the loggers its trials report to as they train (its ``log``; not part of any trial)
     log: tuple[LoggerSpec, ...] = ()
+    #: the paper's numbers the suite reproduces (its ``[published]``; :mod:`ganbench.published`)
+    published: Published | None = None
+    #: ``ganbench run --steps N``: every trial trains N steps instead of the suite's (None: the suite's)
+    steps_override: StepsOverride | None = None
 
     def count(self, what: str) -> int:
         """How many distinct datasets or objectives (by label) the suite's trials use."""
@@ -305,6 +319,10 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         from ganbench.search.plan import build_plan
 
         search = build_plan(_table(doc, "search"), searched, seeds, outputs, convergence.distance)
+    published = None
+    if "published" in doc:
+        measured = {spec.label: {o for m in metrics for o in type(m.instance).outputs} for spec, metrics in datasets}
+        published = parse_published(_table(doc, "published"), measured, [o.label for o in objectives])
     return Suite(
         name,
         path,
@@ -320,6 +338,7 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
         search=search,
         registry=registry,
         log=logger_specs(doc.get("log", []), "log", registry),
+        published=published,
     )
 
 

@@ -19,6 +19,9 @@ def locate(text: str, key: str | None) -> int | None:
     parts = re.findall(r"([A-Za-z0-9_\-]+)(?:\[(\d+)\])?", key)
     if not any(index for _, index in parts):
         return _locate_dotted(lines, [name for name, _ in parts])
+    nested = _locate_nested_array(lines, parts)
+    if nested is not None:
+        return nested
     start, end = 0, len(lines)
     headers = [i for i, ln in enumerate(lines) if ln.strip().startswith("[")]
     for depth, (name, index) in enumerate(parts):
@@ -70,3 +73,23 @@ def _locate_dotted(lines: list[str], names: list[str]) -> int | None:
         stop = next((h for h in headers if h > header), len(lines))
         return assignment(names[depth], header + 1, stop) or header + 1
     return assignment(names[0], 0, headers[0] if headers else len(lines))
+
+
+def _locate_nested_array(lines: list[str], parts: list[tuple[str, str]]) -> int | None:
+    """The line of ``a.b[i]`` or ``a.b[i].c``: the i-th ``[[a.b]]`` table, then ``c = `` in it
+    (its header when ``c`` is not there). None when the key has no such form or no such table."""
+    first = next(depth for depth, (_, index) in enumerate(parts) if index)
+    if first == 0:
+        return None
+    dotted = r"\s*\.\s*".join(re.escape(name) for name, _ in parts[: first + 1])
+    hits = [i for i, ln in enumerate(lines) if re.match(rf"\s*\[\[\s*{dotted}\s*\]\]", ln)]
+    index = int(parts[first][1])
+    if index >= len(hits):
+        return None
+    start = hits[index]
+    if first == len(parts) - 1:
+        return start + 1
+    stop = next((i for i in range(start + 1, len(lines)) if lines[i].strip().startswith("[")), len(lines))
+    name = parts[first + 1][0]
+    pattern = rf"\s*[\"']?{re.escape(name)}[\"']?\s*="
+    return next((i + 1 for i in range(start + 1, stop) if re.match(pattern, lines[i])), start + 1)

@@ -53,6 +53,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _steps(text: str) -> int:
+    from ganbench.runner.options import MAX_STEPS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if not 1 <= value <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"expected an integer from 1 to {MAX_STEPS}, got {text!r}")
+    return value
+
+
 def build_parser(executors: Sequence[Any] | None = None) -> argparse.ArgumentParser:
     """The parser of every command; ``ganbench run`` takes the options of ``executors`` (executor
     classes; default: the built-in ones), each added by the executor itself."""
@@ -99,6 +111,14 @@ def build_parser(executors: Sequence[Any] | None = None) -> argparse.ArgumentPar
         metavar="NAME[,NAME]",
         help="report every trial as it trains to these loggers: tensorboard, mlflow, or a plugin's "
         "(ganbench list loggers); default: the suite's log key",
+    )
+    run.add_argument(
+        "--steps",
+        type=_steps,
+        default=None,
+        metavar="N",
+        help="train every trial for N generator steps instead of the suite's train.steps (evaluation and "
+        "checkpoint intervals capped to N); the trials get their own ids and the report states the budget",
     )
     add_executor_options(run, executors)
     run.set_defaults(func=cmd_run, registry=None)  # the registry, when loaded before parsing (see cli.main)

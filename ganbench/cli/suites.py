@@ -25,6 +25,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     )
     for skip in suite.skipped:
         print(f"  skips {skip.describe()}")
+    if suite.published is not None:
+        figures = sum(len(row.values) for row in suite.published.rows)
+        print(f"  published: {plural(figures, 'figure')} to compare with, from {suite.published.source}")
     if suite.search is not None:
         from ganbench.runner.search import describe_search
 
@@ -66,6 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         executor_options=executor_options(args, registry),
         registry=registry,
         log=args.log,
+        steps=args.steps,
     )
     if result.interrupted:
         print(

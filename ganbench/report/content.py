@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ganbench.report import columns, context, critic_updates, sections, tuning
+from ganbench.report import columns, context, critic_updates, published, sections, tuning
 from ganbench.report.figures import jobs as figure_jobs
 from ganbench.report.figures.drawing import Job, draw_all
 from ganbench.report.figures.plotting import FORMS, palette
@@ -167,6 +167,9 @@ def suite_blocks(
             + "."
         )
     ]
+    override = published.override_note(suite)
+    if override is not None:
+        out.append(override)
     others = context.others_note(suite)
     if others:
         out.append(Paragraph(sentence(others) + ".", warning=not suite.all_trials))
@@ -184,6 +187,8 @@ def suite_blocks(
     note = _compute_note(suite, prefix)
     if note:
         out.append(Paragraph(note))
+
+    out += published.blocks(suite, level, prefix, alpha, data)
 
     out.append(Heading("Configuration and environment", level, anchor=f"{prefix}-context"))
     out += context.context_blocks(suite)

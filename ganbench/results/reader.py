@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ganbench.errors import ConfigError
+from ganbench.published import Published, published_from_json
 from ganbench.results.files import TrialDir
 from ganbench.results.ids import parse_trial_id
 from ganbench.results.search_file import read_search, referenced
@@ -109,6 +110,10 @@ class SuiteResults:
     all_trials: bool = False
     #: the search record (``search.json``, :mod:`ganbench.search.record`), None without a search
     search: dict[str, Any] | None = None
+    #: the paper's numbers the suite reproduces (its ``[published]``), None without them
+    published: Published | None = None
+    #: ``ganbench run --steps``: {"steps": N, "suite_steps": the suite's own}, None without it
+    steps_override: dict[str, int] | None = None
 
     @property
     def coverage_totals(self) -> set[str]:
@@ -329,7 +334,16 @@ def load_suite_results(path: Path, registry: Any = None, all_trials: bool = Fals
         others=others,
         all_trials=all_trials,
         search=search,
+        published=published_from_json(meta["published"], str(path / SUITE_FILE)) if "published" in meta else None,
+        steps_override=_steps_override(meta),
     )
+
+
+def _steps_override(meta: dict[str, Any]) -> dict[str, int] | None:
+    given = meta.get("steps_override")
+    if not isinstance(given, dict) or not all(isinstance(given.get(k), int) for k in ("steps", "suite_steps")):
+        return None
+    return {"steps": int(given["steps"]), "suite_steps": int(given["suite_steps"])}
 
 
 def _tell_apart(trials: list[TrialResult]) -> None:

@@ -52,7 +52,8 @@ class SuiteStore:
         """``suite.json``: the suite's name, description, source file, and what a report needs
         of its components, so that reading results needs no plugins: metric directions and
         documentation, the coverage figures and report sections its metrics declare, each
-        objective's divergence; and the ids of its trials (a report uses these, says which are
+        objective's divergence; the paper's numbers it reproduces (its ``[published]``) and a
+        ``--steps`` override, when there are; and the ids of its trials (a report uses these, says which are
         missing, and how many other trials the directory holds): ``trials``, by default the
         suite's own (a search lists its tuned trials, once it has selected them)."""
         atomic_write_json(
@@ -67,7 +68,9 @@ class SuiteStore:
                 "report_sections": suite.report_sections,
                 "objective_divergences": suite.divergences,
                 "trials": list(trials) if trials is not None else [t.id for t in suite.trials],
-            },
+            }
+            | ({"published": suite.published.to_json()} if suite.published is not None else {})
+            | ({"steps_override": dataclasses.asdict(suite.steps_override)} if suite.steps_override else {}),
         )
 
     def load(self, registry: Any = None) -> SuiteResults:

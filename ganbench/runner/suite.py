@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ganbench.registry import Registry
 from ganbench.results import SuiteStore
+from ganbench.runner.budget import with_steps
 from ganbench.runner.options import RunOptions
 from ganbench.runner.progress import Progress
 from ganbench.runner.result import RunResult
@@ -44,7 +45,9 @@ def run_suite(
 ) -> RunResult:
     """Train ``suite`` into ``out``/NAME with ``registry``; ``source`` is the suite file as
     suite.json records it. Trials that finished before are skipped; when interrupted, what
-    trained is checkpointed, no summary is written, and the result says so."""
+    trained is checkpointed, no summary is written, and the result says so. With
+    ``options.steps``, every trial trains that many steps instead of the suite's."""
+    suite = with_steps(suite, options.steps)
     with restored_process_state():
         return _run(suite, source, out, options, registry, progress)
 
@@ -55,8 +58,15 @@ def _run(
     store = SuiteStore.under(out, suite.name)
     listed: list[str] = [] if suite.search else [t.id for t in suite.trials]
     loggers = suite.log if options.loggers is None else options.loggers
+    override = suite.steps_override
+    note = (
+        f"; --steps {override.steps}: every trial trains {override.steps} steps "
+        f"(the suite gives {override.suite_steps})"
+        if override
+        else ""
+    )
     trainer = Trainer(
-        options, registry, suite.name, store, lambda: store.write_suite(suite, source, listed), progress, loggers
+        options, registry, suite.name, store, lambda: store.write_suite(suite, source, listed), progress, loggers, note
     )
     for skip in suite.skipped:
         progress.line(f"ganbench: note: suite '{suite.name}' skips {skip.describe()}")

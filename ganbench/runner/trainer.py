@@ -36,6 +36,7 @@ class Trainer:
         on_ready: Callable[[], None],
         progress: Progress,
         loggers: Sequence[LoggerSpec] = (),
+        note: str = "",
     ) -> None:
         self.run, self.registry, self.suite_name, self.store = options, registry, suite_name, store
         self.on_ready = on_ready  # called once the executor is up (a refused --ray-address writes nothing)
@@ -54,6 +55,7 @@ class Trainer:
         self.outcomes: list[TrialOutcome] = []
         self.trained = 0
         self.loggers = tuple(loggers)  # every trial reports to them (--log, else the suite's log)
+        self.note = note  # appended to each plan line (the --steps override)
 
     def _start(self, jobs: int) -> None:
         from ganbench.environment import run_environment
@@ -99,7 +101,7 @@ class Trainer:
             progress.line(f"{head}skipping {plural(finished, 'finished trial')} (results in {self.store.path})")
         progress.line(
             f"{head}running {plural(len(todo), 'trial')} of suite '{self.suite_name}' on {self.device} "
-            f"with {plural(jobs, 'job')}, {plan.describe()}"
+            f"with {plural(jobs, 'job')}, {plan.describe()}{self.note}"
         )
         if self.executor is None:  # after the plan: an executor that cannot start says why below it
             self._start(jobs)

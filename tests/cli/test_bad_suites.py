@@ -61,6 +61,30 @@ EXPECTED = {
     "search_budget_zero.toml": [":10:", "search.budget: must be between 1 and"],
     "search_seeds_overlap.toml": [":11:", "search.seeds: the search seeds overlap the report seeds [1]"],
     "search_fixed_and_searched.toml": [":14:", "lr_g is both fixed in objectives[0]", "lr_g = false"],
+    "published_unknown_dataset.toml": [
+        ":17:",
+        "published.results[0].dataset: 'rign' is not a dataset label of this suite",
+        "did you mean 'ring'?",
+    ],
+    "published_unknown_objective.toml": [
+        ":18:",
+        "published.results[0].objective: 'hnge' is not an objective label of this suite",
+        "did you mean 'hinge'?",
+    ],
+    "published_unknown_output.toml": [
+        ":19:",
+        "published.results[0].modes_capturd: unknown metric output",
+        "did you mean 'modes_captured'?",
+    ],
+    "published_output_not_in_suite.toml": [":20:", "published.results[0].modes_captured: unknown metric output"],
+    "published_output_not_measured.toml": [":24:", "modes_captured: not measured on dataset 'grid'"],
+    "published_missing_n.toml": [":15:", "published.results[0].n: missing; give n", "in [published] or on this row"],
+    "published_unknown_spread.toml": [":19:", "published.results[0].modes_captured.ci: unknown spread", "se", "sd"],
+    "published_negative_spread.toml": [":19:", "modes_captured.se: a spread must be >= 0, got -0.5"],
+    "published_two_spreads.toml": [":19:", "published.results[0].hq_percent: give one spread, se or sd, not both"],
+    "published_zero_n.toml": [":14:", "published.n: must be >= 1, got 0"],
+    "published_zero_row_n.toml": [":19:", "published.results[0].n: must be >= 1, got 0"],
+    "published_unknown_key.toml": [":13:", "published.sources: unknown key", "did you mean 'source'?"],
 }
 
 
