@@ -58,6 +58,7 @@ BUILTIN_MODULES = (
     "ganbench.datasets.local",
     "ganbench.models.mlp",
     "ganbench.models.conv",
+    "ganbench.models.pacgan",
     "ganbench.metrics.modes",
     "ganbench.metrics.distances",
     "ganbench.metrics.images",
