@@ -66,6 +66,7 @@ DATASETS = {
     "digits": {},
     "stacked-digits": {"count": 2000},
     "shapes": {},
+    "veegan-1200d": {},
 }
 
 
