@@ -38,6 +38,24 @@ class Dataset(Component):
         """Standard deviation of each mode (high-quality samples lie within a few of these)."""
         raise NotImplementedError
 
+    def quality_threshold(self) -> float | None:
+        """The dataset's own high-quality threshold, in units of ``mode_sigma``, where its source
+        defines one (a sample that close to its nearest mode is of high quality), or None: the
+        ``modes`` metric's own ``threshold`` applies."""
+        return None
+
+    def nearest_modes(self, samples: Tensor) -> tuple[Tensor, Tensor]:
+        """Each sample's nearest mode, by Euclidean distance, and its distance from it as the
+        high-quality threshold measures it: indices (N,) and float64 distances (N,) in data units,
+        for ``samples`` (N, *shape). Default: the Euclidean distance."""
+        centers = self.mode_centers()
+        if centers is None:
+            raise ValueError(f"dataset '{self.name}' has no discrete modes")
+        x = samples.reshape(samples.shape[0], -1).double()
+        c = centers.reshape(centers.shape[0], -1).double()
+        distance, nearest = torch.cdist(x, c).min(dim=1)
+        return nearest, distance
+
 
 @dataclasses.dataclass(frozen=True)
 class GaussianMixture(Dataset):

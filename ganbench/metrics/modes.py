@@ -1,11 +1,15 @@
 """Mode coverage by the VEEGAN / PacGAN protocol.
 
 A sample is *high quality* if it lies within ``threshold`` standard deviations of
-its nearest mode.  A mode is *captured* if it is the nearest mode of at least one
-high-quality sample.  ``reverse_kl`` is KL(q_modes ‖ p_modes) between the
-histogram of high-quality samples over their nearest modes and the true mode
-weights (PacGAN's "reverse KL"); with no high-quality sample it is the KL of a
-histogram concentrated on the least likely mode, i.e. its worst value.
+its nearest mode: the dataset's own threshold where it declares one
+(``Dataset.quality_threshold``, e.g. VEEGAN's 10 on ``veegan-1200d``), else this metric's
+``threshold`` parameter; the distance is the one the dataset measures it in
+(``Dataset.nearest_modes``: Euclidean unless the dataset says otherwise).  A mode is
+*captured* if it is the nearest mode of at least one high-quality sample.
+``reverse_kl`` is KL(q_modes ‖ p_modes) between the histogram of high-quality samples
+over their nearest modes and the true mode weights (PacGAN's "reverse KL"); with no
+high-quality sample it is the KL of a histogram concentrated on the least likely mode,
+i.e. its worst value.
 """
 
 from __future__ import annotations
@@ -34,18 +38,15 @@ def histogram_kl(counts: Tensor, weights: Tensor) -> float:
     return float((q[nz] * (q[nz] / p[nz]).log()).sum())
 
 
-def mode_coverage(samples: Tensor, centers: Tensor, weights: Tensor, radius: float) -> dict[str, float]:
-    """Coverage figures for ``samples`` (N, d) against mode ``centers`` (K, d) and ``weights`` (K,)."""
-    x = samples.reshape(samples.shape[0], -1).double()
-    c = centers.reshape(centers.shape[0], -1).double()
-    dist = torch.cdist(x, c)
-    nearest_dist, nearest = dist.min(dim=1)
-    hq = nearest_dist <= radius
-    counts = torch.bincount(nearest[hq], minlength=c.shape[0]).double()
+def mode_coverage(nearest: Tensor, distance: Tensor, weights: Tensor, radius: float) -> dict[str, float]:
+    """Coverage figures for N samples whose nearest modes are ``nearest`` (N,), at ``distance``
+    (N,) from them, against the K modes' ``weights`` (K,): high quality within ``radius``."""
+    hq = distance <= radius
+    counts = torch.bincount(nearest[hq], minlength=weights.shape[0]).double()
     kl = histogram_kl(counts, weights)
     return {
         "modes_captured": float((counts > 0).sum()),
-        "modes_total": float(c.shape[0]),
+        "modes_total": float(weights.shape[0]),
         "hq_percent": 100.0 * float(hq.double().mean()) if len(hq) else 0.0,
         "reverse_kl": max(kl, 0.0) if math.isfinite(kl) else kl,
     }
@@ -82,7 +83,9 @@ class ModeCoverage(Metric):
         weights = dataset.mode_weights()
         if centers is None or weights is None:
             raise ValueError(f"dataset '{dataset.name}' has no discrete modes; remove the 'modes' metric")
-        return mode_coverage(fake, centers, weights, self.threshold * dataset.mode_sigma)
+        own = dataset.quality_threshold()
+        nearest, distance = dataset.nearest_modes(fake)
+        return mode_coverage(nearest, distance, weights, (self.threshold if own is None else own) * dataset.mode_sigma)
 
 
 @hookimpl

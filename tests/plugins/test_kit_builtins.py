@@ -66,6 +66,7 @@ DATASETS = {
     "digits": {},
     "stacked-digits": {"count": 2000},
     "shapes": {},
+    "veegan-1200d": {},
 }
 
 
@@ -130,7 +131,9 @@ def test_every_builtin_metric_is_checked(registry):
     assert set(registry.names("metrics")) == set(METRICS)
 
 
-@pytest.mark.parametrize(("name", "dataset"), [("mlp", "ring"), ("mlp", "digits"), ("dcgan", "digits")])
+@pytest.mark.parametrize(
+    ("name", "dataset"), [("mlp", "ring"), ("mlp", "digits"), ("dcgan", "digits"), ("pacgan-mlp", "ring")]
+)
 def test_builtin_model_keeps_the_contract(registry, name, dataset, one_thread):
     check_model(registry.get("models", name), registry.get("datasets", dataset)())
 
