@@ -56,6 +56,7 @@ BUILTIN_MODULES = (
     "ganbench.datasets.mixtures",
     "ganbench.datasets.images",
     "ganbench.datasets.local",
+    "ganbench.datasets.stacked",
     "ganbench.models.mlp",
     "ganbench.models.conv",
     "ganbench.metrics.modes",
