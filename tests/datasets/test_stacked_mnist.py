@@ -99,7 +99,7 @@ def test_source_mnist_stacks_the_users_training_digits(own_mnist):
     assert len(s.test_x) == 10_000 and ds.classifier_splits().test_x.shape == (10, 1, 28, 28)
 
 
-def test_the_classifier_learns_single_digits_of_the_source_and_its_cache_tells_sources_apart(own_mnist):
+def test_the_classifier_is_trained_on_the_sources_single_digits_and_its_cache_tells_sources_apart(own_mnist):
     root, _ = own_mnist
     mine = StackedMNIST(source="mnist", data_root=str(root), count=1000)
     assert mine.classifier_splits().train_x.shape[1:] == (1, 28, 28)  # one unit: a single 28×28 digit
