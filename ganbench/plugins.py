@@ -57,6 +57,7 @@ BUILTIN_MODULES = (
     "ganbench.datasets.images",
     "ganbench.datasets.local",
     "ganbench.datasets.highdim",
+    "ganbench.datasets.stacked",
     "ganbench.models.mlp",
     "ganbench.models.conv",
     "ganbench.models.pacgan",

