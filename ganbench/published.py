@@ -4,7 +4,8 @@
 
     [published]
     source = "Lin, Khetan, Fanti & Oh, PacGAN, NeurIPS 2018, Table 1"
-    n = 10                      # runs behind each published mean (a row may override it)
+    n = 10                      # runs behind each published mean (a row may override it);
+                                # "unstated" where the paper does not say (only for figures without a spread)
     steps = 400000              # optional: the paper's generator steps and batch size
     batch_size = 100
     differences = ["D and G updated simultaneously in the authors' code; ganbench alternates"]
@@ -33,6 +34,8 @@ SPREADS = ("se", "sd")
 SPREAD_WORDS = {"se": "standard error", "sd": "standard deviation", "": "no spread published"}
 _KEYS = ("source", "n", "steps", "batch_size", "differences", "results")
 _ROW_KEYS = ("dataset", "objective", "n")
+#: what ``n`` says when the paper does not state how many runs are behind its means
+UNSTATED = "unstated"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,15 +52,17 @@ class Value:
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    """The published figures of one (dataset, objective) of the suite, each over ``n`` runs."""
+    """The published figures of one (dataset, objective) of the suite, each over ``n`` runs
+    (None: the paper does not say how many; then no figure of the row has a spread)."""
 
     dataset: str
     objective: str
-    n: int
+    n: int | None
     values: Mapping[str, Value]
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"dataset": self.dataset, "objective": self.objective, "n": self.n}
+        n = UNSTATED if self.n is None else self.n
+        out: dict[str, Any] = {"dataset": self.dataset, "objective": self.objective, "n": n}
         return out | {output: v.to_json() for output, v in self.values.items()}
 
 
@@ -81,6 +86,17 @@ class Published:
 def _count(table: Mapping[str, Any], key: str, where: str) -> int | None:
     if key not in table:
         return None
+    return _positive(table, key, where)
+
+
+def _runs(table: Mapping[str, Any], key: str, where: str) -> int | str | None:
+    """``n``: a count of runs, or "unstated"."""
+    if table.get(key) == UNSTATED:
+        return UNSTATED
+    return _count(table, key, where)
+
+
+def _positive(table: Mapping[str, Any], key: str, where: str) -> int:
     value = coerce(table[key], int, f"{where}.{key}")
     if value < 1:
         raise ConfigError(f"{where}.{key}: must be >= 1, got {value}", key=f"{where}.{key}")
@@ -118,7 +134,7 @@ def _value(given: Any, where: str) -> Value:
 def _row(
     entry: Any,
     where: str,
-    default_n: int | None,
+    default_n: int | str | None,
     measured: Mapping[str, Collection[str]] | None,
     objectives: Collection[str] | None,
 ) -> Row:
@@ -139,10 +155,11 @@ def _row(
             f"{where}.objective: '{objective}' is not an objective label of this suite{suggest(objective, objectives)}",
             key=f"{where}.objective",
         )
-    n = _count(entry, "n", where) or default_n
+    n = _runs(entry, "n", where) or default_n
     if n is None:
         raise ConfigError(
-            f"{where}.n: missing; give n (the runs behind each published mean) in [published] or on this row",
+            f"{where}.n: missing; give n (the runs behind each published mean) in [published] or on this row, "
+            f'or n = "{UNSTATED}" where the paper does not say',
             key=where,
         )
     values: dict[str, Value] = {}
@@ -159,11 +176,15 @@ def _row(
             )
             raise ConfigError(f"{at}: {problem}", key=at)
         values[key] = _value(given, at)
+        if n == UNSTATED and values[key].kind:
+            raise ConfigError(
+                f'{at}: a {SPREAD_WORDS[values[key].kind]} needs the paper\'s n, but n is "{UNSTATED}"', key=at
+            )
     if not values:
         raise ConfigError(
             f"{where}: no metric output given (e.g. modes_captured = {{ mean = 6.3, se = 0.5 }})", key=where
         )
-    return Row(dataset, objective, n, values)
+    return Row(dataset, objective, None if n == UNSTATED else int(n), values)
 
 
 def parse_published(
@@ -181,7 +202,7 @@ def parse_published(
     if "source" not in table:
         raise ConfigError(f"{where}: missing key 'source' (the paper and table the numbers come from)", key=where)
     source = coerce(table["source"], str, f"{where}.source")
-    default_n = _count(table, "n", where)
+    default_n = _runs(table, "n", where)
     steps, batch_size = _count(table, "steps", where), _count(table, "batch_size", where)
     differences = tuple(coerce(table.get("differences", []), list[str], f"{where}.differences"))
     entries = table.get("results")

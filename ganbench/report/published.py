@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from ganbench.published import SPREAD_WORDS, Published, Row, Value
+from ganbench.published import SPREAD_WORDS, UNSTATED, Published, Row, Value
 from ganbench.report.fmt import NONE, decimals, fixed, per_seed, safe_name
 from ganbench.report.metric_tables import STATUS_WORDS
 from ganbench.report.rendering.document import Block, Bullets, Cell, Heading, Paragraph, Table
@@ -115,7 +115,7 @@ def _row_cells(
         Cell(output),
         Cell(paper),
         Cell(kind or f"none (ganbench: {ours_kind})"),
-        Cell(str(row.n)),
+        Cell(UNSTATED if row.n is None else str(row.n)),
         Cell(mine, detail=per_seed(values, d) if len(values) > 1 else "", sort=ours if values else None),
         Cell(n_cell),
         Cell(result.test),

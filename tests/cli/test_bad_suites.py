@@ -85,6 +85,10 @@ EXPECTED = {
     "published_zero_n.toml": [":14:", "published.n: must be >= 1, got 0"],
     "published_zero_row_n.toml": [":19:", "published.results[0].n: must be >= 1, got 0"],
     "published_unknown_key.toml": [":13:", "published.sources: unknown key", "did you mean 'source'?"],
+    "published_unstated_n_with_spread.toml": [
+        ":19:",
+        'published.results[0].modes_captured: a standard error needs the paper\'s n, but n is "unstated"',
+    ],
 }
 
 

@@ -19,6 +19,7 @@ import pytest
 from scipy import stats
 
 from ganbench.cli import main
+from ganbench.published import parse_published
 from ganbench.report.statistics import published as st
 from tests.helpers.plugins import BAD_OBJECTIVES
 from tests.helpers.report import md_tables
@@ -288,6 +289,19 @@ def test_no_published_spread_is_a_one_sample_test():
     got = st.compare(1.3, None, "", 10, ours, 0.05)
     assert got.test == st.ONE_SAMPLE and got.p == pytest.approx(stats.ttest_1samp(ours, 1.3).pvalue, rel=1e-12)
     assert got.p < 0.05 and got.verdict == (f"differs (p = {got.p:.3f})" if got.p >= 0.001 else "differs (p < 0.001)")
+
+
+def test_an_unstated_n_is_kept_and_its_figures_are_tested_one_sample():
+    table = {
+        "source": "A paper without its number of runs",
+        "n": "unstated",
+        "results": [{"dataset": "ring", "objective": "gan", "modes_captured": {"mean": 1.0}}],
+    }
+    published = parse_published(table)
+    assert published.rows[0].n is None and published.to_json()["results"][0]["n"] == "unstated"
+    assert parse_published(published.to_json()) == published
+    got = st.compare(1.0, None, "", None, [1.0, 2.0, 3.0], 0.05)
+    assert got.test == st.ONE_SAMPLE and got.p == pytest.approx(stats.ttest_1samp([1.0, 2.0, 3.0], 1.0).pvalue)
 
 
 def test_both_spreads_zero_is_identical_or_differs_without_a_p_value():

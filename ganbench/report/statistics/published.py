@@ -57,10 +57,11 @@ def _verdict(p: float, alpha: float) -> str:
 
 
 def compare(
-    mean: float, published: float | None, kind: str, n: int, values: Sequence[float], alpha: float
+    mean: float, published: float | None, kind: str, n: int | None, values: Sequence[float], alpha: float
 ) -> Comparison:
     """The published ``mean`` (spread ``published`` of kind ``kind``, "se", "sd" or "" for none,
-    over ``n`` runs) against ganbench's ``values`` (one per complete run), at level ``alpha``."""
+    over ``n`` runs, None where the paper does not say) against ganbench's ``values`` (one per
+    complete run), at level ``alpha``."""
     x = np.asarray(values, dtype=float)
     if x.size == 0:
         return Comparison(NOT_TESTED, math.nan, "not tested: no complete ganbench run")
@@ -69,7 +70,7 @@ def compare(
     ours = float(x.mean())
     sd = spread(values, "sd")
     if kind and published is not None:
-        if n < 2:
+        if n is None or n < 2:
             return Comparison(NOT_TESTED, math.nan, "not tested: the paper's n is 1")
         theirs = as_sd(published, kind, n)
         if sd == 0 and theirs == 0:
