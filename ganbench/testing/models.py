@@ -92,10 +92,16 @@ PACK = 2
 
 def _check_packed_critic(model: Model, dataset: Dataset, gen: nn.Module, z: Tensor, what: str) -> None:
     view = PackedView(dataset, PACK)
-    critic = model.build(view)[1]
     samples = gen(z[: len(z) // PACK * PACK]).detach().requires_grad_(True)
     packs = pack(samples.unsqueeze(0), PACK)[0]
-    out = critic(packs)
+    try:
+        out = model.build(view)[1](packs)
+    except Exception as exc:
+        fail(
+            what,
+            f"the critic built for packs of {PACK} (shape {view.shape}) fails on {tuple(packs.shape)} packs "
+            f"({type(exc).__name__}: {exc}): build the critic for dataset.shape",
+        )
     if out.shape != (len(packs),) or not torch.isfinite(out).all():
         fail(
             what,

@@ -78,7 +78,18 @@ def check_penalty(
         shape = (members, batch * m, *sample_shape)
         real = torch.randn(shape, generator=g, dtype=torch.float64)
         fake = torch.randn(shape, generator=g, dtype=torch.float64) + 1.0
-        _check_on(penalty_obj, what if m == 1 else f"{what} on packs of {m}", pack(real, m), pack(fake, m))
+        if m == 1:
+            _check_on(penalty_obj, what, real, fake)
+            continue
+        try:
+            _check_on(penalty_obj, f"{what} on packs of {m}", pack(real, m), pack(fake, m))
+        except AssertionError:
+            raise
+        except Exception as exc:
+            fail(
+                f"{what} on packs of {m}",
+                f"raises {type(exc).__name__}: {exc}; a penalty must take samples of any shape (K, B, ...)",
+            )
 
 
 #: the pack size the penalty is checked with on packed samples
