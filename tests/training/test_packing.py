@@ -18,6 +18,7 @@ from ganbench.stacking.draws import stream_seed
 from ganbench.status import Status
 from ganbench.suite import load_suite
 from ganbench.training import checkpoint
+from ganbench.training.evaluate import eval_seed, evaluation_inputs, sample
 from ganbench.training.grouping import plan_groups
 from ganbench.training.member import Member
 from tests.training.test_vectorized import assert_close, run_grouped_and_alone
@@ -72,31 +73,64 @@ def softplus(v: float) -> float:
     return max(v, 0.0) + math.log1p(math.exp(-abs(v)))
 
 
-def test_a_packed_critic_step_draws_batch_times_m_samples_and_scores_packs_of_m(tmp_path, registry):
-    """The minimax critic loss of one training step, recomputed by hand from the same random
-    stream: 6·2 real samples then 6·2 latents, packed 2 by 2 in order, the critic's output on
-    each pack, and the BCE loss in plain arithmetic."""
-    (trial,) = load_suite(suite(tmp_path, '[[objectives]]\nname = "minimax"\npack = 2\n', seeds="[4]"), registry).trials
+def packed_group(tmp_path: Path, registry, eval_samples: int = 40):
+    """A fresh float64 group of one minimax trial (seed 4) with pack 2, and plain copies of its
+    networks."""
+    text = '[[objectives]]\nname = "minimax"\npack = 2\n'
+    path = suite(tmp_path, text, seeds="[4]")
+    path.write_text(path.read_text().replace("eval_samples = 40", f"eval_samples = {eval_samples}"))
+    (trial,) = load_suite(path, registry).trials
     parts = trial.instantiate(registry)
     group = checkpoint.fresh_group(Member(trial, parts, TrialDir(Path("/nonexistent"))), "cpu", torch.float64)
     gen, critic = parts.model.build(parts.dataset)[0].double(), group.critic.base
     gen.load_state_dict(group.gen.state_dict(0))
     critic.load_state_dict(group.critic.state_dict(0))
+    return group, parts, gen, critic
+
+
+def pack_outputs(critic: torch.nn.Module, samples: torch.Tensor) -> list[float]:
+    """The critic's output on each pack of 2 consecutive samples, the packs built by hand."""
+    rows = samples.tolist()
+    packs = [rows[2 * i] + rows[2 * i + 1] for i in range(len(rows) // 2)]  # lists: concatenation
+    with torch.no_grad():
+        return [float(critic(torch.tensor([p], dtype=torch.float64))[0]) for p in packs]
+
+
+def test_a_packed_training_step_draws_batch_times_m_samples_and_scores_packs_of_m(tmp_path, registry):
+    """The minimax losses of one training step, recomputed by hand from the same random stream:
+    6·2 real samples then 6·2 latents, packed 2 by 2 in order, the critic's output on each pack
+    and the BCE loss in plain arithmetic; then the generator step's 6·2 latents, judged by the
+    updated critic."""
+    group, parts, gen, critic = packed_group(tmp_path, registry)
     g = torch.Generator().manual_seed(stream_seed(4, "train"))
     real = parts.dataset.sample(12, generator=g).double()
     with torch.no_grad():
         fake = gen(torch.randn((12, 2), generator=g, dtype=torch.float64))
-
-    def outputs(samples: torch.Tensor) -> list[float]:
-        rows = samples.tolist()
-        packs = [rows[2 * i] + rows[2 * i + 1] for i in range(6)]  # lists: concatenation
-        with torch.no_grad():
-            return [float(critic(torch.tensor([p], dtype=torch.float64))[0]) for p in packs]
-
-    expected = sum(softplus(-d) for d in outputs(real)) / 6 + sum(softplus(d) for d in outputs(fake)) / 6
+    d_real, d_fake = pack_outputs(critic, real), pack_outputs(critic, fake)
+    expected = sum(softplus(-d) for d in d_real) / 6 + sum(softplus(d) for d in d_fake) / 6
     loss, real_packs = group.critic_step()
     assert real_packs.shape == (1, 6, 4)
     assert float(loss[0]) == pytest.approx(expected, rel=1e-12)
+
+    critic.load_state_dict(group.critic.state_dict(0))  # after its update
+    with torch.no_grad():
+        fake = gen(torch.randn((12, 2), generator=g, dtype=torch.float64))
+    expected_g = -sum(softplus(d) for d in pack_outputs(critic, fake)) / 6  # minimax: -E log(1 - D(G(z)))
+    assert float(group.generator_step(real_packs)[0]) == pytest.approx(expected_g, rel=1e-12)
+
+
+def test_a_packed_critics_estimate_reads_the_evaluation_samples_two_at_a_time(tmp_path, registry):
+    """41 evaluation samples: 20 packs of 2 (the last sample left out), the minimax estimate
+    log 2 - L_D/2 of the critic's outputs on them; the metrics still get all 41 samples."""
+    group, parts, gen, critic = packed_group(tmp_path, registry, eval_samples=41)
+    (sampled,) = sample(group, 0)
+    z, real = evaluation_inputs(parts, 41, torch.Generator().manual_seed(eval_seed(4, 0)))
+    with torch.no_grad():
+        fake = gen(z.double())
+    d_real, d_fake = pack_outputs(critic, real.double()[:40]), pack_outputs(critic, fake[:40])
+    loss = sum(softplus(-d) for d in d_real) / 20 + sum(softplus(d) for d in d_fake) / 20
+    assert sampled.estimate == pytest.approx(math.log(2) - loss / 2, rel=1e-12)
+    assert sampled.fake.shape == sampled.real.shape == (41, 2)
 
 
 MIXED = """
