@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from ganbench.config import Hyper
+from ganbench.listing import hyper_text
 from ganbench.results import TrialDir
 from ganbench.stacking.draws import stream_seed
 from ganbench.status import Status
@@ -236,3 +238,11 @@ def test_a_packed_suite_trains_through_the_cli_and_its_critic_reads_packs(tmp_pa
     assert state["generator"]["body.4.weight"].shape == (2, 16)  # the generator makes single points
     history = [json.loads(line) for line in (td / "history.jsonl").read_text().splitlines()]
     assert all(math.isfinite(row["estimate"]) for row in history)
+
+
+def test_ganbench_list_shows_pack_with_its_help(run_cli):
+    code, out, _err = run_cli("list", "objectives")
+    assert code == 0
+    (row,) = [line for line in out.splitlines() if line.startswith("pack ")]
+    assert "[1, 64]" in row and "batch_size counts packs" in row
+    assert hyper_text(Hyper(pack=3)).endswith(", pack=3") and "pack" not in hyper_text(Hyper())
