@@ -8,7 +8,7 @@ by name, validated with bounds, and ``ganbench list`` can show them.
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ganbench.components import Component, param
 
@@ -23,7 +23,12 @@ class Train(Component):
     name: ClassVar[str] = "train"
 
     steps: int = param(2000, min=1, max=100_000_000, help="generator steps per trial")
-    batch_size: int = param(256, min=1, max=1_048_576, help="samples per batch, real and fake")
+    batch_size: int = param(
+        256,
+        min=1,
+        max=1_048_576,
+        help="critic inputs per batch, real and fake: samples, or packs of `pack` samples (PacGAN)",
+    )
     eval_every: int = param(500, min=1, max=100_000_000, help="generator steps between evaluations")
     eval_samples: int = param(2500, min=10, max=1_000_000, help="generated samples per evaluation")
     checkpoint_every: int = param(0, min=0, max=100_000_000, help="steps between checkpoints; 0 = every evaluation")
@@ -57,6 +62,21 @@ class Hyper(Component):
     penalty: str = param(NO_PENALTY, help="critic regulariser by name ('none', 'gp', ...)")
     penalty_weight: float = param(0.0, min=0.0, max=1e6, help="weight of the penalty")
     clip: float = param(0.0, min=0.0, help="clamp critic weights to [-clip, clip] after each step; 0 = off")
+    pack: int = param(
+        1,
+        min=1,
+        max=64,
+        help="samples per critic input, concatenated along the first feature axis (PacGAN); batch_size counts packs",
+    )
+
+    def resolved(self) -> dict[str, Any]:
+        """The parameters a resolved trial records: :meth:`params`, without ``pack`` when it is 1,
+        so that a trial without packing keeps the id and ``config.json`` it had before packing
+        existed (an absent ``pack`` reads back as 1, its default)."""
+        out = self.params()
+        if self.pack == 1:
+            del out["pack"]
+        return out
 
     @property
     def penalty_name(self) -> str | None:

@@ -62,6 +62,8 @@ def hyper_text(hyper: Hyper) -> str:
         text += f", penalty={hyper.penalty}×{hyper.penalty_weight:g}"
     if hyper.clip:
         text += f", clip={hyper.clip:g}"
+    if hyper.pack > 1:
+        text += f", pack={hyper.pack}"
     return text
 
 

@@ -297,6 +297,12 @@ def _resolve(doc: Mapping[str, Any], path: Path, registry: Registry) -> Suite:
                 f"(ganbench list penalties) or remove penalty_weight",
                 key=f"{where}.penalty_weight",
             )
+        if hyper.pack > train.eval_samples:
+            raise ConfigError(
+                f"{where}.pack: {hyper.pack} is more than train.eval_samples ({train.eval_samples}): "
+                "the critic's estimate needs at least one pack of evaluation samples",
+                key=f"{where}.pack",
+            )
         label = _label(entry, oname, where, "objectives", seen)
         penalty_provider = None if hyper.penalty_name is None else registry.provider("penalties", hyper.penalty_name)
         objectives.append(

@@ -96,7 +96,7 @@ class ObjectiveSpec:
     penalty_provider: Provider = None
 
     def to_json(self) -> dict[str, Any]:
-        data = {"name": self.name, "label": self.label, "options": dict(self.options), "hyper": self.hyper.params()}
+        data = {"name": self.name, "label": self.label, "options": dict(self.options), "hyper": self.hyper.resolved()}
         return _with_provider(_with_provider(data, self.provider), self.penalty_provider, "penalty_provider")
 
 

@@ -73,7 +73,7 @@ def entry(
             {
                 "index": c.index,
                 "values": {k: plain(v) for k, v in c.values.items()},
-                "hyper": c.objective.hyper.params(),
+                "hyper": c.objective.hyper.resolved(),
                 "options": dict(c.objective.options),
                 "trials": list(trials[c.index]),
                 "score": s.value,

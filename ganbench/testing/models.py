@@ -12,6 +12,7 @@ from torch.func import functional_call, stack_module_state, vmap
 
 from ganbench.datasets.base import Dataset
 from ganbench.models.base import Model
+from ganbench.stacking.packing import PackedView, pack
 from ganbench.testing.common import available_devices, fail, instance
 
 
@@ -33,6 +34,9 @@ def check_model(
     - unless the model declares ``vectorizes = False``: the critic and the generator, stacked over
       two members with ``torch.func.stack_module_state`` and run under ``torch.func.vmap``, give
       what each member gives alone (the vectorised trainer runs them so);
+    - built for packs of :data:`PACK` samples (PacGAN: ``build`` on a view of the dataset whose
+      ``shape`` is the pack's), the critic maps generated samples packed that many at a time to one
+      finite output per pack, and each output depends on every sample of its pack;
     - on every other available device the modules give the CPU's outputs.
     """
     model = instance("models", cls, params)
@@ -71,6 +75,7 @@ def check_model(
     if getattr(model, "vectorizes", True):
         _check_vmap(gen, z, what, "generator")
         _check_vmap(critic, real, what, "critic")
+    _check_packed_critic(model, dataset, gen, z, what)
     for device in available_devices() if devices is None else devices:
         on = copy.deepcopy(gen).to(device), copy.deepcopy(critic).to(device)
         for name, cpu_out, dev_out in (
@@ -79,6 +84,34 @@ def check_model(
         ):
             if not torch.allclose(dev_out.detach().cpu(), cpu_out.detach(), rtol=1e-3, atol=1e-4):
                 fail(what, f"the {name} on {device} differs from the CPU")
+
+
+#: the pack size the packed critic is checked with
+PACK = 2
+
+
+def _check_packed_critic(model: Model, dataset: Dataset, gen: nn.Module, z: Tensor, what: str) -> None:
+    view = PackedView(dataset, PACK)
+    samples = gen(z[: len(z) // PACK * PACK]).detach().requires_grad_(True)
+    packs = pack(samples.unsqueeze(0), PACK)[0]
+    try:
+        out = model.build(view)[1](packs)
+    except Exception as exc:
+        fail(
+            what,
+            f"the critic built for packs of {PACK} (shape {view.shape}) fails on {tuple(packs.shape)} packs "
+            f"({type(exc).__name__}: {exc}): build the critic for dataset.shape",
+        )
+    if out.shape != (len(packs),) or not torch.isfinite(out).all():
+        fail(
+            what,
+            f"the critic built for packs of {PACK} (shape {view.shape}) maps {tuple(packs.shape)} packs to "
+            f"{tuple(out.shape)}, expected finite ({len(packs)},): build the critic for dataset.shape",
+        )
+    (grad,) = torch.autograd.grad(out.sum(), samples)
+    unseen = (grad.flatten(1).abs().sum(dim=1) == 0).nonzero().flatten().tolist()
+    if unseen:
+        fail(what, f"the critic built for packs of {PACK} ignores samples {unseen} of its packs")
 
 
 def _check_vmap(module: nn.Module, x: Tensor, what: str, name: str) -> None:

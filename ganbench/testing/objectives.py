@@ -1,4 +1,8 @@
-"""``check_objective``: what every objective must do, whatever its formula."""
+"""``check_objective``: what every objective must do, whatever its formula.
+
+Packing (PacGAN, the ``pack`` hyperparameter) asks nothing more of an objective: its losses
+read one critic output per critic input, a sample or a pack alike.
+"""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from torch import Tensor
 
 from ganbench.objectives.base import Penalty
 from ganbench.stacking.draws import MemberDraws
+from ganbench.stacking.packing import pack
 from ganbench.testing.common import fail, instance
 
 
@@ -66,16 +67,39 @@ def check_penalty(
       (a penalty trains the critic);
     - each member's value is the one it gets when it is penalised alone (K = 1) with its own
       draws: no member's penalty depends on another member, on K or on its place in the group;
-    - the same seeds give the same values.
+    - the same seeds give the same values;
+    - all of this again on packs (PacGAN): the samples taken :data:`PACK` at a time, concatenated
+      along their first feature axis, as a packing trainer hands them to its penalty.
     """
     penalty_obj = instance("penalties", cls, params)
     what = f"penalty '{penalty_obj.name}'"
-    penalty = penalty_obj
     g = torch.Generator().manual_seed(7)
-    shape = (members, batch, *sample_shape)
-    real = torch.randn(shape, generator=g, dtype=torch.float64)
-    fake = torch.randn(shape, generator=g, dtype=torch.float64) + 1.0
-    critics = _Critics(members, int(torch.tensor(sample_shape).prod()), seed=3)
+    for m in (1, PACK):
+        shape = (members, batch * m, *sample_shape)
+        real = torch.randn(shape, generator=g, dtype=torch.float64)
+        fake = torch.randn(shape, generator=g, dtype=torch.float64) + 1.0
+        if m == 1:
+            _check_on(penalty_obj, what, real, fake)
+            continue
+        try:
+            _check_on(penalty_obj, f"{what} on packs of {m}", pack(real, m), pack(fake, m))
+        except AssertionError:
+            raise
+        except Exception as exc:
+            fail(
+                f"{what} on packs of {m}",
+                f"raises {type(exc).__name__}: {exc}; a penalty must take samples of any shape (K, B, ...)",
+            )
+
+
+#: the pack size the penalty is checked with on packed samples
+PACK = 2
+
+
+def _check_on(penalty: Penalty, what: str, real: Tensor, fake: Tensor) -> None:
+    """The checks of :func:`check_penalty` on samples ``real`` and ``fake`` (K, B, *shape)."""
+    members = real.shape[0]
+    critics = _Critics(members, int(torch.tensor(real.shape[2:]).prod()), seed=3)
     seeds = [100 + k for k in range(members)]
     value = penalty(critics, real, fake, Draws(seeds, dtype=torch.float64))
     if not isinstance(value, Tensor) or value.shape != (members,):

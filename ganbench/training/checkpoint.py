@@ -18,6 +18,7 @@ from ganbench.io import atomic_write
 from ganbench.stacking.adam import StackedAdam
 from ganbench.stacking.draws import MemberDraws, stream_seed
 from ganbench.stacking.nets import StackedNet
+from ganbench.stacking.packing import build_networks
 from ganbench.training.group import Group
 from ganbench.training.member import Member
 
@@ -25,13 +26,13 @@ FORMAT = 2
 
 
 def fresh_group(member: Member, device: str, dtype: torch.dtype) -> Group:
-    """A group of one for ``member`` at step 0: its networks initialised from the trial seed
-    (torch's global generator seeded with it, as a plain PyTorch script would), its random
-    stream seeded from it too."""
+    """A group of one for ``member`` at step 0: its networks (the critic built for packs when
+    the trial packs) initialised from the trial seed (torch's global generator seeded with it,
+    as a plain PyTorch script would), its random stream seeded from it too."""
     parts, trial = member.parts, member.trial
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(trial.seed)
-        gen_module, critic_module = parts.model.build(parts.dataset)
+        gen_module, critic_module = build_networks(parts.model, parts.dataset, parts.hyper.pack)
     gen = StackedNet.stack([gen_module], device, dtype)
     critic = StackedNet.stack([critic_module], device, dtype)
     h = parts.hyper

@@ -8,6 +8,9 @@ member, on the CPU (:func:`measure`), keyword arguments only (``real=``, ``fake=
 two can never be swapped. Samples and critic outputs stay in the training precision
 (float32, or float64 where asked).
 
+A packing critic (PacGAN) gives its estimate on the evaluation samples taken m at a time
+(the last n mod m left out); the generated samples the metrics measure are unchanged.
+
 The networks run as they train: batch norm normalises each member's evaluation batch by
 that batch's own statistics, exactly as in a training step, and never by the running
 statistics. Those are only updated by training: evaluation runs on a copy of every buffer
@@ -24,6 +27,7 @@ from torch import Tensor
 
 from ganbench.metrics.base import Evaluation
 from ganbench.stacking.losses import blame
+from ganbench.stacking.packing import pack
 from ganbench.training.group import Group
 from ganbench.training.member import Member
 from ganbench.trial import Parts
@@ -75,13 +79,22 @@ def sample(group: Group, step: int) -> list[Sampled]:
         inputs.append(evaluation_inputs(m.parts, n, g))
     z, real = torch.stack([i[0] for i in inputs]), torch.stack([i[1] for i in inputs])
     fakes, d_real, d_fake = [], [], []
+    size, packs = group.pack, n // group.pack
     for i in range(0, n, EVAL_CHUNK):
         f = gen(z[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype))
         fakes.append(f.cpu())
-        d_fake.append(critic(f).cpu())
-        d_real.append(critic(real[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype)).cpu())
-    fake, out_real, out_fake = torch.cat(fakes, dim=1), torch.cat(d_real, dim=1), torch.cat(d_fake, dim=1)
+        if size == 1:
+            d_fake.append(critic(f).cpu())
+            d_real.append(critic(real[:, i : i + EVAL_CHUNK].to(device=device, dtype=dtype)).cpu())
+    fake = torch.cat(fakes, dim=1)
+    for i in range(0, packs if size > 1 else 0, EVAL_CHUNK):  # a packing critic judges `size` samples at once
+        at = slice(i * size, min(i + EVAL_CHUNK, packs) * size)
+        d_fake.append(critic(pack(fake[:, at].to(device=device, dtype=dtype), size)).cpu())
+        d_real.append(critic(pack(real[:, at].to(device=device, dtype=dtype), size)).cpu())
     estimates: list[float | None] = [None] * len(group)
+    if not d_real:  # fewer evaluation samples than one pack: no estimate
+        return [Sampled(m, None, fake[k], real[k].to(dtype), step) for k, m in enumerate(group.members)]
+    out_real, out_fake = torch.cat(d_real, dim=1), torch.cat(d_fake, dim=1)
     for span in group.spans:
         if not span.objective.estimates_divergence():
             continue

@@ -1,7 +1,8 @@
 """A vectorised group: K trials that train as one program, one training step at a time.
 
-Members share the model architecture, the sample shape, the critic steps per generator
-step and the training budget; they may differ in objective, penalty, hyperparameters,
+Members share the model architecture, the sample shape, the pack size (PacGAN: the critic
+judges packs of that many samples, :mod:`ganbench.stacking.packing`), the critic steps per
+generator step and the training budget; they may differ in objective, penalty, hyperparameters,
 dataset and seed. Each objective's losses are computed on its own contiguous span of
 members (:class:`~ganbench.stacking.losses.Span`), each penalty on its own, and the loss
 minimised is the sum of the members' own losses, so every member gets exactly its own
@@ -20,6 +21,7 @@ from ganbench.stacking.adam import StackedAdam
 from ganbench.stacking.draws import MemberDraws
 from ganbench.stacking.losses import Span, blame, clip_bounds, critic_losses, critic_update, each_member
 from ganbench.stacking.nets import StackedNet
+from ganbench.stacking.packing import pack
 from ganbench.training.member import Member
 
 
@@ -51,6 +53,7 @@ class Group:
         first = members[0]
         self.batch = first.trial.train.batch_size
         self.n_critic = first.parts.hyper.n_critic
+        self.pack = first.parts.hyper.pack
         self.latent = tuple(first.parts.model.latent_shape)
         self.datasets: list[Dataset] = [m.parts.dataset for m in members]
         self.spans = self._spans()
@@ -81,20 +84,24 @@ class Group:
     # ------------------------------------------------------------ one training step
 
     def critic_step(self) -> tuple[Tensor, Tensor]:
-        """One critic update of every member; returns the members' losses (K,) and the real batch."""
-        real = self.draws.data(self.datasets, self.batch)
-        z = self.draws.normal(self.batch, *self.latent)
+        """One critic update of every member; returns the members' losses (K,) and the real
+        batch (packs). Each side is ``batch`` packs of ``pack`` samples: batch·pack real samples,
+        then batch·pack latents, are drawn."""
+        m = self.pack
+        real = pack(self.draws.data(self.datasets, self.batch * m), m)
+        z = self.draws.normal(self.batch * m, *self.latent)
         with torch.no_grad():
-            fake = self.gen(z)
+            fake = pack(self.gen(z), m)
         loss_d = critic_losses(self.critic, self.spans, real, fake, self.draws)
         critic_update(self.critic, self.opt_d, loss_d, self.clip)
         return loss_d.detach(), real
 
     def generator_step(self, real: Tensor) -> Tensor:
-        """One generator update of every member; ``real`` is the last critic step's batch,
-        for objectives whose generator loss reads the critic's output on real data."""
-        z = self.draws.normal(self.batch, *self.latent)
-        fake = self.gen(z)
+        """One generator update of every member on ``batch`` fake packs; ``real`` is the last
+        critic step's batch (packs), for objectives whose generator loss reads the critic's
+        output on real data."""
+        z = self.draws.normal(self.batch * self.pack, *self.latent)
+        fake = pack(self.gen(z), self.pack)
         frozen = self.critic.detached()
         d_fake = self.critic(fake, params=frozen)
         d_real = self.critic(real, params=frozen) if self.any_needs_real else None

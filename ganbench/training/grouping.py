@@ -1,8 +1,8 @@
 """Which trials of a suite train together as one vectorised group.
 
 Trials can share a group when they share everything that fixes the shape of a training
-step: the model and its parameters, the sample shape, the critic steps per generator
-step and the training budget and schedule. Objectives, penalties, hyperparameters,
+step: the model and its parameters, the sample shape, the pack size (PacGAN), the critic
+steps per generator step and the training budget and schedule. Objectives, penalties, hyperparameters,
 datasets (of one sample shape) and seeds may differ: each member computes its own losses
 on its own slice of the group.
 
@@ -31,6 +31,7 @@ import torch
 
 from ganbench.registry import Registry
 from ganbench.results import TrialDir
+from ganbench.stacking.packing import build_networks
 from ganbench.text import plural
 from ganbench.training import checkpoint
 from ganbench.training.group import Group
@@ -66,11 +67,13 @@ class Plan:
 
 
 def group_signature(trial: Trial, parts: Parts) -> dict[str, Any]:
-    """What the trials of one group share, by name: the model, the sample shape, the critic
-    steps per generator step and the training budget and schedule."""
+    """What the trials of one group share, by name: the model, the sample shape, the pack size
+    (it fixes the critic's input shape), the critic steps per generator step and the training
+    budget and schedule."""
     return {
         "model": trial.model.to_json(),
         "sample shape": list(parts.dataset.shape),
+        "pack": parts.hyper.pack,
         "n_critic": parts.hyper.n_critic,
         "training budget": trial.train.params(),
     }
@@ -108,8 +111,10 @@ def check_one_group(trials: Sequence[Trial], parts: Sequence[Parts | None]) -> N
 
 
 def step_cost(trial: Trial) -> int:
-    """Relative cost of one generator step: its critic steps plus its generator step."""
-    return trial.objective.hyper.n_critic + 1
+    """Relative cost of one generator step: its critic steps plus its generator step, each on
+    batch_size·pack samples per side."""
+    hyper = trial.objective.hyper
+    return (hyper.n_critic + 1) * hyper.pack
 
 
 def plan_groups(trials: Sequence[Trial], registry: Registry, vectorize: str | int, device: str, jobs: int) -> Plan:
@@ -162,7 +167,7 @@ def exact(trial: Trial, registry: Registry) -> bool:
     number; ``vmap`` over other modules (convolutions) rounds differently with the group size."""
     parts = trial.instantiate(registry)
     with torch.random.fork_rng(devices=[]):
-        nets = parts.model.build(parts.dataset)
+        nets = build_networks(parts.model, parts.dataset, parts.hyper.pack)
     return all(hasattr(net, "forward_stacked") for net in nets)
 
 

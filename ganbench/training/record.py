@@ -141,7 +141,7 @@ class Recorder:
                 "loss_d": float(sums[k, 0]) / n if n else float("nan"),
                 "loss_g": float(sums[k, 1]) / n if n else float("nan"),
                 "steps_per_s": rate,
-                "samples_per_s": rate * group.batch * (group.n_critic + 1),
+                "samples_per_s": rate * group.batch * group.pack * (group.n_critic + 1),
                 "window_steps_per_s": n / m.window_time if n and m.window_time > 0 else float("nan"),
                 "train_time": m.train_time,
                 "wall_time": m.wall_time,

@@ -186,7 +186,7 @@ def test_the_search_example_tunes_every_objective_a_plugin_s_included_with_the_s
     for objective, entry in record["datasets"]["ring"].items():
         configurations = entry["configurations"]
         assert len(configurations) == 5 and entry["selected"] is not None
-        assert configurations[0]["hyper"] == registry.get("objectives", objective).default_hyper().params()
+        assert configurations[0]["hyper"] == registry.get("objectives", objective).default_hyper().resolved()
         for c in configurations[1:]:
             assert c["hyper"]["lr_d"] == c["hyper"]["lr_g"] and 5e-5 <= c["hyper"]["lr_g"] <= 2e-3
             assert c["hyper"]["betas"] in ([0.5, 0.999], [0.0, 0.9])

@@ -224,3 +224,45 @@ def test_a_model_whose_critic_keeps_a_trailing_dimension_fails(registry):
 
     with pytest.raises(AssertionError, match=r"model 'mlp'.*the critic maps \(5, 2\) samples to \(5, 1\), expected"):
         check_model(variant(MLP, build=build))
+
+
+# ------------------------------------------------------------------ packing (PacGAN)
+
+
+def test_a_penalty_that_assumes_the_sample_shape_fails_on_packs():
+    def call(self, critic, real, fake, draws):  # the (2, 3) samples of the unpacked check, hard-coded
+        k, b = real.shape[:2]
+        return InterpolatedGP.__call__(self, critic, real.reshape(k, b, 2, 3), fake.reshape(k, b, 2, 3), draws)
+
+    with pytest.raises(AssertionError, match=r"penalty 'kit-gp' on packs of 2: raises RuntimeError"):
+        check_penalty(variant(InterpolatedGP, __call__=call))
+
+
+def test_a_model_whose_critic_ignores_the_datasets_shape_fails_on_packs(registry):
+    from ganbench.models.mlp import MLP, _Critic, _mlp
+
+    def build(self, dataset):
+        gen, _ = MLP.build(self, dataset)
+        return gen, _Critic(_mlp(2, 1, self.width, self.depth, self.d_activation))  # always 2 inputs
+
+    with pytest.raises(AssertionError, match=r"model 'mlp'.*the critic built for packs of 2 \(shape \(4,\)\) fails"):
+        check_model(variant(MLP, build=build))
+
+
+def test_a_model_whose_critic_reads_only_part_of_a_pack_fails(registry):
+    from ganbench.models.mlp import MLP
+
+    class FirstSample(torch.nn.Module):
+        def __init__(self, critic, width):
+            super().__init__()
+            self.critic, self.width = critic, width
+
+        def forward(self, x):
+            return self.critic(torch.cat([x[:, : self.width], torch.zeros_like(x[:, self.width :])], dim=1))
+
+    def build(self, dataset):
+        gen, critic = MLP.build(self, dataset)
+        return gen, FirstSample(critic, 2)  # judges the first sample of a pack only
+
+    with pytest.raises(AssertionError, match=r"model 'mlp'.*packs of 2 ignores samples \[1, 3\] of its packs"):
+        check_model(variant(MLP, build=build))

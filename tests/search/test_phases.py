@@ -67,7 +67,7 @@ def test_configuration_0_is_the_defaults_and_the_tie_holds_in_every_trial(refere
     registry = load_plugins()
     record = read(reference / "search.json")
     for objective, entry in record["datasets"]["ring"].items():
-        defaults = registry.get("objectives", objective).default_hyper().params()
+        defaults = registry.get("objectives", objective).default_hyper().resolved()
         first = entry["configurations"][0]
         assert first["hyper"] == defaults and first["values"]["lr_g"] == defaults["lr_g"]
         drawn = [c["values"]["lr_g"] for c in entry["configurations"][1:]]

@@ -131,6 +131,48 @@ MUTATIONS = {
         "grad_rows = _rows(list(grads))",
         ("tests/training/test_vectorized.py::test_the_stacked_adam_is_k_separate_torch_adams",),
     ),
+    "a packed critic step drawing batch_size real samples, not batch_size·pack": Mutation(
+        "ganbench/training/group.py",
+        "real = pack(self.draws.data(self.datasets, self.batch * m), m)",
+        "real = pack(self.draws.data(self.datasets, self.batch), m)",
+        (
+            "tests/training/test_packing.py::"
+            "test_a_packed_training_step_draws_batch_times_m_samples_and_scores_packs_of_m",
+        ),
+    ),
+    "a packed generator step drawing batch_size latents, not batch_size·pack": Mutation(
+        "ganbench/training/group.py",
+        "z = self.draws.normal(self.batch * self.pack, *self.latent)",
+        "z = self.draws.normal(self.batch, *self.latent)",
+        (
+            "tests/training/test_packing.py::"
+            "test_a_packed_training_step_draws_batch_times_m_samples_and_scores_packs_of_m",
+        ),
+    ),
+    "pack sizes sharing a group": Mutation(
+        "ganbench/training/grouping.py",
+        '        "pack": parts.hyper.pack,\n',
+        "",
+        (
+            "tests/training/test_packing.py::"
+            "test_packed_members_in_a_group_equal_their_solo_runs_and_pack_sizes_never_share_a_group",
+        ),
+    ),
+    "pack 1 recorded in the resolved trial": Mutation(
+        "ganbench/config.py",
+        "if self.pack == 1:",
+        "if False:",
+        (
+            "tests/training/test_packing.py::"
+            "test_pack_1_given_explicitly_is_the_trial_without_packing_id_and_config_alike",
+        ),
+    ),
+    "real and fake packs swapped in the packed critic's estimate": Mutation(
+        "ganbench/training/evaluate.py",
+        "d_fake.append(critic(pack(fake[:, at].to(device=device, dtype=dtype), size)).cpu())",
+        "d_fake.append(critic(pack(real[:, at].to(device=device, dtype=dtype), size)).cpu())",
+        ("tests/training/test_packing.py::test_a_packed_critics_estimate_reads_the_evaluation_samples_two_at_a_time",),
+    ),
 }
 
 
