@@ -50,12 +50,13 @@ def _params(params: dict[str, Any]) -> str:
 
 def _hyper_cells(hyper: dict[str, Any]) -> list[str]:
     if not hyper:
-        return [NOT_RECORDED] * 6
+        return [NOT_RECORDED] * 7
     betas = hyper.get("betas")
     penalty = hyper.get("penalty", "none")
     clip = hyper.get("clip") or 0
     return [
         str(hyper.get("n_critic", "?")),
+        str(hyper.get("pack", 1)),  # absent: 1 (a trial records pack only when it packs)
         f"{hyper['lr_g']:g}" if "lr_g" in hyper else "?",
         f"{hyper['lr_d']:g}" if "lr_d" in hyper else "?",
         f"({betas[0]:g}, {betas[1]:g})" if betas else "?",
@@ -83,14 +84,15 @@ def hyper_table(suite: SuiteResults) -> Table | None:
     if not rows:
         return None
     return Table(
-        ["objective", "n_critic", "lr_g", "lr_d", "Adam betas", "penalty × weight", "clip", "options"],
+        ["objective", "n_critic", "pack", "lr_g", "lr_d", "Adam betas", "penalty × weight", "clip", "options"],
         rows,
         caption=(
             "Effective hyperparameters of each objective (its defaults and the suite's overrides, as trained): "
-            "n_critic critic updates per generator step, learning rates, Adam betas, the critic penalty and "
+            "n_critic critic updates per generator step, pack samples per critic input (PacGAN), learning "
+            "rates, Adam betas, the critic penalty and "
             "its weight, weight clipping."
         ),
-        align="lrrrllll",
+        align="lrrrrllll",
         key=f"{safe_name(suite.name)}-hyper",
     )
 

@@ -23,6 +23,7 @@ from ganbench.training import checkpoint
 from ganbench.training.evaluate import eval_seed, evaluation_inputs, sample
 from ganbench.training.grouping import plan_groups
 from ganbench.training.member import Member
+from tests.helpers.report import md_tables
 from tests.training.test_vectorized import assert_close, run_grouped_and_alone
 
 SUITE = textwrap.dedent(
@@ -225,12 +226,22 @@ def test_a_packed_suite_trains_through_the_cli_and_its_critic_reads_packs(tmp_pa
             name = "nonsaturating"
             label = "pacgan2"
             pack = 2
+            [[objectives]]
+            name = "nonsaturating"
+            label = "gan"
             """
         )
     )
     code, _out, err = run_cli("run", path, "--out", tmp_path / "out", "--jobs", "1")
     assert code == 0, err
-    (trial,) = load_suite(path, registry).trials
+    trial, _unpacked = load_suite(path, registry).trials
+    code, _out, err = run_cli("report", tmp_path / "out" / "quick-pacgan", "--no-figures", "--out", tmp_path / "r.md")
+    assert code == 0, err
+    text = (tmp_path / "r.md").read_text()
+    (hyper,) = [t for t in md_tables(text) if t[0][0] in ("pacgan2", "gan") and len(t[0]) == 9]
+    (header,) = [line for line in text.splitlines() if "n_critic" in line and line.startswith("|")]
+    assert [c.strip() for c in header.split("|")[1:4]] == ["objective", "n_critic", "pack"]
+    assert {row[0]: row[2] for row in hyper} == {"pacgan2": "2", "gan": "1"}  # the report's pack column
     td = tmp_path / "out" / "quick-pacgan" / trial.id
     assert json.loads((td / "final.json").read_text())["status"] == "complete"
     state = torch.load(td / "checkpoint.pt", weights_only=True)
