@@ -246,12 +246,12 @@ def _averaged(critic: StackedNet, total: Sequence[Tensor], decay: float, step: i
 def verdicts(panel: Panel, trained: Trained) -> list[Verdict]:
     """Each critic's held-out estimate and standard error at the check where it converged or
     rose above its ceiling (its last check if neither), with the change over the window
-    before that check."""
+    before that check (since the first check where there are fewer)."""
     window = panel.settings.window
     out = []
     for name, curve, at, up in zip(panel.names, trained.curves, trained.settled, trained.escaped, strict=True):
         c = len(curve) - 1 if at is None else at
-        change = curve[c].estimate - curve[c - window].estimate if c >= window else float("nan")
+        change = curve[c].estimate - curve[max(c - window, 0)].estimate
         converged = at is not None and not up
         out.append(Verdict(name, curve[c].estimate, curve[c].se, change, converged, curve[c].step, tuple(curve), up))
     return out
