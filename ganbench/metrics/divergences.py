@@ -25,8 +25,10 @@ value (KL(p‖q) = E_p log(p/q) <= log r; Pearson χ² = E_p[p/q] - 1 <= r - 1; 
 E_q[q/p] - 1 <= r - 1; reverse KL <= log r; Jeffrey <= 2 log r). A critic of one of
 them is recorded as *diverging* (``div:X:diverging`` = 1) when either
 
-1. at a check its estimate lies more than two standard errors above its ceiling at r = n
-   (the density ratio must exceed n somewhere; the critic then stops being waited for), or
+1. at a check its estimate lies above its ceiling at r = n by more than two standard errors,
+   or by more than twice the ceiling whatever its standard error (a runaway critic's
+   standard error runs away with it) (the density ratio must exceed n somewhere; the critic
+   then stops being waited for), or
 2. it did not converge within ``max_steps`` and its estimate rose at each of its last
    ``rising`` checks, in all by more than its standard error
    (:func:`ganbench.stacking.critics.rising`): it was still growing when the budget ran out.

@@ -149,12 +149,13 @@ class Agreement:
 
 def agreement(m: Matrix) -> Agreement | None:
     """Kendall's W of the columns' rankings of the rows ranked in every column (a diverging
-    cell ranks last).
+    cell ranks last; a column in which those rows all tie, every one diverging, is left out).
     W = χ²_F / (m (n - 1)) with χ²_F scipy's Friedman statistic, the m columns as blocks
     and the n rows as treatments (Kendall & Babington Smith 1939; with no ties the two are
     the same statistic). None with fewer than 3 such rows or 2 columns."""
     full = np.all(np.isfinite(m.ranks), axis=1)
     x = m.ranks[full]
+    x = x[:, np.ptp(x, axis=0) > 0] if len(x) else x  # a column of ties (all diverging) ranks nothing
     n, k = x.shape
     if n < 3 or k < 2:
         return None
@@ -165,7 +166,8 @@ def agreement(m: Matrix) -> Agreement | None:
     pairs = [(a, b, float(rho[a, b])) for a in range(k) for b in range(a + 1, k)]
     mean_rho = float(np.mean([r for _, _, r in pairs]))
     a, b, r = min(pairs, key=lambda t: t[2])
-    return Agreement(w, float(p), mean_rho, (m.columns[a], m.columns[b], r), n, k)
+    names = [c for c, keep in zip(m.columns, np.ptp(m.ranks[full], axis=0) > 0, strict=True) if keep]
+    return Agreement(w, float(p), mean_rho, (names[a], names[b], r), n, k)
 
 
 @dataclasses.dataclass

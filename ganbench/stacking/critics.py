@@ -56,7 +56,8 @@ class Judge:
     """One independent critic: trained by ``objective``'s critic loss, plus ``weight``·``penalty``,
     its weights clipped to ±``clip`` (0: not clipped). ``ceiling``: the most its divergence can
     be while the density ratio stays within bounds the caller chooses (inf: no such bound);
-    an estimate more than two standard errors above it is *diverging*, and is not waited for."""
+    an estimate above it by more than two standard errors (or than twice the ceiling) is
+    *diverging* (:func:`above`), and is not waited for."""
 
     name: str
     objective: Objective
@@ -117,8 +118,15 @@ def settled_at(curve: Sequence[Check], window: int) -> int | None:
 
 
 def above(check: Check, ceiling: float) -> bool:
-    """Whether an estimate lies more than two standard errors above ``ceiling`` (or is +inf)."""
-    return check.estimate == math.inf or check.estimate - 2.0 * check.se > ceiling
+    """Whether an estimate lies above ``ceiling`` by more than two standard errors, or by more
+    than twice the ceiling itself whatever its standard error (a runaway critic's standard
+    error runs away with it), or is +inf or NaN (overflowed) under a finite ceiling."""
+    if math.isinf(ceiling):
+        return False
+    if not math.isfinite(check.estimate):
+        return check.estimate != -math.inf
+    margin = 2.0 * (min(check.se, abs(ceiling)) if math.isfinite(check.se) else abs(ceiling))
+    return check.estimate - ceiling > margin
 
 
 def rising(curve: Sequence[Check], checks: int) -> bool:

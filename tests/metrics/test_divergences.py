@@ -39,6 +39,7 @@ from ganbench.stacking.critics import (
     CriticSettings,
     Judge,
     Panel,
+    above,
     judge,
     outputs,
     rising,
@@ -261,6 +262,18 @@ def test_the_rising_rule_needs_a_strict_rise_at_every_one_of_the_last_checks_bey
     assert not rising(_curve([0.0, 0.1, 0.2, 0.3, 0.4], [0.5] * 5), checks=4)  # 0.4 rise within the se
     assert not rising(_curve([0.0, 1.0, 2.0], [0.5] * 3), checks=4)  # too few checks
     assert rising(_curve([0.0, 1.0, 2.0, 3.0, math.inf], [0.5] * 5), checks=4)
+
+
+def test_an_estimate_above_its_ceiling_by_two_se_or_by_twice_the_ceiling_is_diverging():
+    """Ceiling 5 (log of the ratio bound, say): 6 ± 0.1 is above it, 5.1 ± 0.1 is not; a runaway
+    critic's 1e24 ± 1e25 is, its se notwithstanding (15 > 5 + 2·5), 14 ± 100 is not; an
+    overflowed estimate (inf, NaN) is; nothing is above an infinite ceiling."""
+    assert above(Check(50, 6.0, 0.1), 5.0)
+    assert not above(Check(50, 5.1, 0.1), 5.0)
+    assert above(Check(50, 1e24, 1e25), 5.0) and above(Check(50, 15.1, 1e3), 5.0)
+    assert not above(Check(50, 14.0, 100.0), 5.0) and not above(Check(50, 4.0, math.inf), 5.0)
+    assert above(Check(50, math.inf, math.nan), 5.0) and above(Check(50, math.nan, math.nan), 5.0)
+    assert not above(Check(50, 1e30, 0.0), math.inf)
 
 
 def test_a_critic_stops_where_the_rule_says_and_not_before(registry):
