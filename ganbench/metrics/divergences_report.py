@@ -74,7 +74,8 @@ def rank_table(m: Matrix) -> Table:
             text = "diverging" if m.diverging[i, j] else _rank(m, i, j)
             text += "*" if (i, j) in m.diagonal() else ""
             text += f" nc {m.flagged[i, j]}" if m.flagged[i, j] and not m.diverging[i, j] else ""
-            cells.append(Cell(text, best=bool(m.ranks[i, j] == np.nanmin(m.ranks[:, j]))))
+            best = not m.diverging[i, j] and m.ranks[i, j] == np.nanmin(m.ranks[:, j])
+            cells.append(Cell(text, best=bool(best)))
         rows.append(cells)
     totals = [m.column_converged(j) for j in range(len(m.columns))]
     rows.append(
@@ -220,13 +221,14 @@ def sentences(m: Matrix, alpha: float = ALPHA) -> list[str]:
         )
     budget = f"max_steps ({m.max_steps:,} updates)" if m.max_steps is not None else "their fixed budget"
     line = f"{m.converged()} of {m.critics()} critics converged within {budget}"
-    unconverged = [(int(m.flagged[:, j].sum()), c) for j, c in enumerate(m.columns) if m.flagged[:, j].sum()]
+    moving = m.flagged - m.diverging  # unconverged and not diverging
+    if m.diverging.sum():
+        line += f"; {int(m.diverging.sum())} were diverging (below)"
+    unconverged = [(int(moving[:, j].sum()), c) for j, c in enumerate(m.columns) if moving[:, j].sum()]
     if unconverged:
         worst = sorted(unconverged, reverse=True)[:3]
-        line += (
-            " (the others' held-out estimates still moved by more than a standard error over the last window: most in "
-        )
-        line += ", ".join(f"{c} {n}" for n, c in worst) + "; their estimates are looser lower bounds)"
+        line += f"; {int(moving.sum())} still moved by more than a standard error over the last window, most in "
+        line += ", ".join(f"{c} {n}" for n, c in worst) + " (their estimates are looser lower bounds)"
     out.append(line + ".")
     cells = [(m.rows[i], m.columns[j]) for i, j in zip(*np.nonzero(m.diverging), strict=True)]
     if cells:

@@ -169,6 +169,7 @@ def test_the_count_of_converged_critics_is_the_trial_files_count(tmp_path, run_c
     assert code == 0, err
     text = (tmp_path / "r.md").read_text()
     assert f"{done} of {total} critics converged within max_steps ({MAX_STEPS} updates)" in text
+    assert "; 3 were diverging (below); 1 still moved by more than a standard error" in text
     ranks = next(t for t in md_tables(text) if len(t) == len(ROWS) + 1 and len(t[0]) == 3 + len(COLUMNS))
     for i, (label, _) in enumerate(ROWS):  # per objective trained with
         row_done = sum(counts[(label, c)][0] for c in COLUMNS)
