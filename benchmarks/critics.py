@@ -37,7 +37,8 @@ def main() -> None:
     registry = load_plugins(None)
     ring = registry.get("datasets", "ring")()
     model = registry.get("models", "mlp")(width=args.width, depth=args.depth)
-    metric = Divergences(steps=args.steps).resolve(registry, "benchmark")
+    # a fixed budget: one check, at the end, so that no critic stops early on either side
+    metric = Divergences(max_steps=args.steps, check_every=args.steps, window=1).resolve(registry, "benchmark")
     judges = metric._judges
     assert judges is not None
     g = torch.Generator().manual_seed(0)

@@ -6,10 +6,12 @@
 The suite's trials for the first ``--seeds`` seeds on one dataset train as ganbench trains
 them (one vectorised group per group key, on the CPU, one torch thread), timed from start to end with the
 suite's own metrics and evaluations. Then the ``divergences`` metric with its default options
-(eleven critics, 500 steps of batch 256, the suite's critic architecture, the suite's
-evaluation samples) is timed ``--repeats`` times at a final evaluation of that dataset; its
-cost does not depend on what the generator learned (a fixed number of critic steps on a
-fixed number of samples), so the samples are the dataset's own against a copy shifted by 0.1.
+(eleven critics, batches of 256, the suite's critic architecture, the suite's evaluation
+samples) is timed ``--repeats`` times at a final evaluation of that dataset, on the dataset's
+own samples against a copy shifted by 0.1. Its budget is convergence-driven (up to
+``max_steps`` updates), so its cost depends on how soon the critics settle for that pair: a
+generator that misses modes makes KL-type critics stop early (diverging) or run to
+``max_steps``.
 The share printed is n·t_metric / (t_train + n·t_metric): the fraction of the suite's time
 the metric would take if every one of its n trials were judged once, at the end.
 """
@@ -84,7 +86,7 @@ def main() -> None:
     print(f"{args.suite.name}, dataset {args.dataset}, seeds {seeds}: {k} trials, {trial.train.steps} steps each")
     print(f"training ({len(groups)} groups, 1 thread, the suite's own metrics): {t_train:8.1f} s")
     print(
-        f"divergences metric, once per trial ({len(metric.objectives)} critics, {metric.steps} steps, "
+        f"divergences metric, once per trial ({len(metric.objectives)} critics, up to {metric.max_steps} steps, "
         f"{n} samples): {t_metric:6.1f} s × {k} = {k * t_metric:.1f} s"
     )
     print(f"share of the suite's time: {share:.1%}")

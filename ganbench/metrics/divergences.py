@@ -4,13 +4,39 @@ At the evaluations it is due (by default only the final one), the generator is f
 (only its samples are used) and one fresh critic per objective named in ``objectives``
 trains on part of the evaluation's samples, all critics as one batched program
 (:mod:`ganbench.stacking.critics`). Each critic's variational estimate of its objective's
-divergence is then read on the other, held-out part, by the objective's own ``estimate``,
-with a bootstrap standard error, the change of its held-out estimate over the last part of
-its training, and a convergence flag. Any registered objective can be named, a third
-party's included, but one that declares ``divergence = None`` (it estimates none; the
-generators such objectives train are judged like any other). Each critic trains with its
-objective's own penalty and weight clipping (its defaults), at this metric's learning rate
-and betas, with the suite's critic architecture.
+divergence is read on the other, held-out part, by the objective's own ``estimate``, with a
+bootstrap standard error, every ``check_every`` updates. The budget is convergence-driven:
+a critic has converged at the first check where its estimate moved by at most its standard
+error over the last ``window`` checks, and reports that check's estimate (it keeps training
+with the others, unread, so that the batched program stays one program); the critics stop
+when all have converged or at ``max_steps``, where an unconverged critic reports its last
+check. Any registered objective can be named, a third party's included, but one that
+declares ``divergence = None`` (it estimates none). Each critic trains with its objective's
+own penalty and weight clipping (its defaults), at this metric's learning rate and betas,
+with the suite's critic architecture.
+
+*Diverging (support mismatch).* KL(p‖q), reverse KL, Pearson χ², Neyman χ² and Jeffrey are
+infinite where the generator q misses part of the data's support (or, for the reverse KL and
+Neyman χ², puts mass outside it), and a critic's estimate of them then grows with its budget
+instead of settling. With n held-out samples per side, a density ratio p/q outside
+[1/n, n] is a region that the samples cannot tell from one the generator misses. Where the
+ratio stays within [1/r, r], each of these divergences is at most its :data:`CEILINGS`
+value (KL(p‖q) = E_p log(p/q) <= log r; Pearson χ² = E_p[p/q] - 1 <= r - 1; Neyman χ² =
+E_q[q/p] - 1 <= r - 1; reverse KL <= log r; Jeffrey <= 2 log r). A critic of one of
+them is recorded as *diverging* (``div:X:diverging`` = 1) when either
+
+1. at a check its estimate lies above its ceiling at r = n by more than two standard errors,
+   or by more than twice the ceiling whatever its standard error (a runaway critic's
+   standard error runs away with it) (the density ratio must exceed n somewhere; the critic
+   then stops being waited for), or
+2. it did not converge within ``max_steps`` and its estimate rose at each of its last
+   ``rising`` checks, in all by more than its standard error
+   (:func:`ganbench.stacking.critics.rising`): it was still growing when the budget ran out.
+
+Bounded divergences (JS, TV, Hellinger, the triangular discrimination) and W1 have no
+ceiling here and are never diverging. A diverging critic's number is a lower bound that says
+nothing more; the report shows such a cell as "diverging (support mismatch)" and averages
+none of it.
 
 The samples are the evaluation's own, drawn from the trial's evaluation stream: the first
 ``1 - held_out`` of them train the critics, the rest are held out. The critics' random
@@ -27,6 +53,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -37,7 +64,7 @@ from ganbench.datasets.base import Dataset, GaussianMixture
 from ganbench.errors import ConfigError
 from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import Evaluation, Metric
-from ganbench.stacking.critics import CriticSettings, Judge, Panel, judge
+from ganbench.stacking.critics import CriticSettings, Judge, Panel, Verdict, judge, rising
 from ganbench.stacking.draws import stream_seed
 
 if TYPE_CHECKING:
@@ -58,8 +85,19 @@ DEFAULT_OBJECTIVES = (
     "wgan-gp",
 )
 #: what the metric records per objective X: ``div:X`` (the held-out estimate), ``div:X:se``,
-#: ``div:X:change`` and ``div:X:converged`` (1 or 0)
-FIELDS = ("", "se", "change", "converged")
+#: ``div:X:change`` (over the window before the check it was read at), ``div:X:converged``
+#: (1 or 0), ``div:X:step`` (the critic updates before that check) and ``div:X:diverging`` (1 or 0)
+FIELDS = ("", "se", "change", "converged", "step", "diverging")
+#: divergences that are infinite where the generator misses part of the data's support (or
+#: puts mass outside it), each with its largest value where the density ratio p/q stays
+#: within [1/r, r] (the module's docstring derives them): the only ones that can diverge
+CEILINGS: dict[str, Callable[[float], float]] = {
+    "kl": math.log,
+    "reverse-kl": math.log,
+    "pearson": lambda r: r - 1.0,
+    "neyman": lambda r: r - 1.0,
+    "jeffrey": lambda r: 2.0 * math.log(r),
+}
 #: the reference KL(p‖q) and its standard error, for Gaussian-mixture datasets
 REFERENCE, REFERENCE_SE = "ref:kl", "ref:kl:se"
 #: neighbours of the k-NN density estimate of q in the reference
@@ -89,15 +127,15 @@ class Divergences(Metric):
     report_section: ClassVar[str] = "ganbench.metrics.divergences_report:blocks"
 
     objectives: tuple[str, ...] = param(DEFAULT_OBJECTIVES, help="objectives whose divergences are estimated")
-    steps: int = param(500, min=1, max=1_000_000, help="critic updates")
+    max_steps: int = param(2000, min=1, max=1_000_000, help="the most critic updates (converged critics stop earlier)")
+    check_every: int = param(50, min=1, max=1_000_000, help="critic updates between two held-out reads")
+    window: int = param(2, min=1, max=1000, help="checks over which a converged estimate moved by at most its se")
+    rising: int = param(4, min=1, max=1000, help="checks of rise that call an unconverged unbounded critic diverging")
     batch_size: int = param(256, min=1, max=1_048_576, help="real and fake samples per critic update")
     lr: float = param(1e-3, min=0.0, exclusive_min=True, max=10.0, help="Adam learning rate of every critic")
     betas: tuple[float, float] = param((0.5, 0.999), min=0.0, max=0.99999, help="Adam (beta1, beta2)")
     held_out: float = param(0.5, min=0.0, exclusive_min=True, max=0.95, help="fraction of the samples held out")
     every: int = param(0, min=0, help="also at evaluations whose step is a multiple of this; 0: the final one only")
-    checkpoints: int = param(5, min=2, max=1000, help="held-out estimates recorded along each critic's training")
-    window: float = param(0.2, min=0.0, exclusive_min=True, max=1.0, help="last fraction of the steps: the change")
-    tolerance: float = param(0.02, min=0.0, help="relative change in the window still called converged")
     bootstrap: int = param(200, min=2, max=100_000, help="bootstrap resamples for the standard errors")
     average: float = param(0.98, min=0.0, max=0.9999, help="moving average of critic parameters read (0: last)")
     reference: bool = param(True, help="KL(p‖q) by k-NN where the data density is known (Gaussian mixtures)")
@@ -130,6 +168,12 @@ class Divergences(Metric):
         object.__setattr__(resolved, "_judges", tuple(judges))
         return resolved
 
+    def diverging(self, verdict: Verdict) -> bool:
+        """The support-mismatch rule of the module's docstring, for one critic's verdict."""
+        if verdict.name not in CEILINGS:
+            return False
+        return verdict.above_ceiling or (not verdict.converged and rising(verdict.curve, self.rising))
+
     def due(self, evaluation: Evaluation) -> bool:
         return evaluation.final or (self.every > 0 and evaluation.step % self.every == 0)
 
@@ -143,13 +187,12 @@ class Divergences(Metric):
 
     def critic_settings(self) -> CriticSettings:
         return CriticSettings(
-            steps=self.steps,
+            max_steps=self.max_steps,
+            check_every=self.check_every,
+            window=self.window,
             batch_size=self.batch_size,
             lr=self.lr,
             betas=self.betas,
-            checkpoints=self.checkpoints,
-            window=self.window,
-            tolerance=self.tolerance,
             bootstrap=self.bootstrap,
             average=self.average,
         )
@@ -173,16 +216,26 @@ class Divergences(Metric):
 
         seed = stream_seed(evaluation.seed, "divergences")
         values: dict[str, float] = {UNCONVERGED: 0.0}
-        for v in judge(Panel(build, self._judges, self.critic_settings(), seed), train, held_out):
+        judges = [dataclasses.replace(j, ceiling=ceiling(j.name, held)) for j in self._judges]
+        for v in judge(Panel(build, judges, self.critic_settings(), seed), train, held_out):
             values[key(v.name)] = v.estimate
             values[key(v.name, "se")] = v.se
             values[key(v.name, "change")] = v.change
             values[key(v.name, "converged")] = float(v.converged)
+            values[key(v.name, "step")] = float(v.step)
+            values[key(v.name, "diverging")] = float(self.diverging(v))
             values[UNCONVERGED] += 0.0 if v.converged else 1.0
         if self.reference and isinstance(dataset, GaussianMixture):
             kl, se = knn_kl_reference(dataset, held_out[0], fake[:n])
             values[REFERENCE], values[REFERENCE_SE] = kl, se
         return values
+
+
+def ceiling(name: str, held_out: int) -> float:
+    """The most objective ``name``'s divergence can be while the density ratio stays within
+    [1/n, n], n the held-out samples per side (inf where it has no entry in :data:`CEILINGS`)."""
+    bound = CEILINGS.get(name)
+    return math.inf if bound is None else bound(float(max(held_out, 2)))
 
 
 def mixture_log_density(dataset: GaussianMixture, x: np.ndarray) -> np.ndarray:

@@ -10,16 +10,24 @@ step uses. Critic k draws its minibatches and penalty coefficients from its own
 ``torch.Generator``, and its initial parameters from torch's default initialisation under
 its own seed, so a critic trained with others equals the same critic trained alone.
 
-After ``steps`` updates, each critic's variational estimate is its objective's own
-``estimate`` of the critic outputs on the *held-out* samples, with a bootstrap standard
-error (the held-out samples resampled, the critic fixed). The estimates are read with an
-exponential moving average of each critic's parameters (``average``, bias-corrected; 0 reads
-the last iterate): Adam's last iterate jitters around the optimum, and that jitter lowers a
-variational estimate by more than its standard error (at P = Q, measured: the least-squares
-critic by up to 4 standard errors without the average). Along the way the held-out
-estimate is recorded at ``checkpoints`` evenly spaced steps: ``change`` is the estimate's
-change over the last ``window`` of the steps, and an estimate is *converged* when that
-change is within ``max(tolerance·|estimate|, standard error)``.
+Every ``check_every`` updates (and at ``max_steps``) each critic's held-out estimate is
+read, with a bootstrap standard error (the held-out samples resampled, the critic fixed),
+by its objective's own ``estimate``. The estimates are read with an exponential moving
+average of each critic's parameters (``average``, bias-corrected; 0 reads the last
+iterate): Adam's last iterate jitters around the optimum, and that jitter lowers a
+variational estimate by more than its standard error (at P = Q, measured: the
+least-squares critic by up to 4 standard errors without the average).
+
+The budget is convergence-driven (:func:`settled_at`): a critic has *converged* at the first
+check c at least ``window`` checks in whose estimate moved by at most its standard error
+over the last ``window`` checks, |e_c - e_(c-window)| <= se_c. Its reported estimate and
+standard error are those of that check. A critic whose estimate rises more than two standard
+errors above its judge's ``ceiling`` stops being waited for too (it is diverging, see
+:class:`Judge`), and reports that check. The batched program stays one program: a converged
+critic keeps training with the others (its later iterates are never read), and the program
+stops once every critic has converged or diverged, or at ``max_steps``, where an unconverged critic
+reports its last check. A critic trained alone therefore reports exactly what it reports
+trained with others.
 
 A trained critic gives a lower bound: for any fixed critic, the expected held-out
 estimate is at most the divergence (Nowozin et al. 2016, eq. 4), so over-fitting the
@@ -29,6 +37,8 @@ training pool makes the bound looser, never invalid.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 from collections.abc import Callable, Sequence
 
 import torch
@@ -44,40 +54,92 @@ from ganbench.stacking.nets import StackedNet
 @dataclasses.dataclass(frozen=True)
 class Judge:
     """One independent critic: trained by ``objective``'s critic loss, plus ``weight``·``penalty``,
-    its weights clipped to ±``clip`` (0: not clipped)."""
+    its weights clipped to ±``clip`` (0: not clipped). ``ceiling``: the most its divergence can
+    be while the density ratio stays within bounds the caller chooses (inf: no such bound);
+    an estimate above it by more than two standard errors (or than twice the ceiling) is
+    *diverging* (:func:`above`), and is not waited for."""
 
     name: str
     objective: Objective
     penalty: Penalty | None = None
     weight: float = 0.0
     clip: float = 0.0
+    ceiling: float = math.inf
 
 
 @dataclasses.dataclass(frozen=True)
 class CriticSettings:
-    """How the critics train and how their curves are read."""
+    """How the critics train and when each has converged."""
 
-    steps: int = 1000
+    max_steps: int = 2000  # the most updates any critic gets
+    check_every: int = 50  # updates between two reads of the held-out estimates
+    window: int = 2  # checks over which the change is read: converged when within one se
     batch_size: int = 256
     lr: float = 1e-3
     betas: tuple[float, float] = (0.5, 0.999)
-    checkpoints: int = 10  # held-out estimates recorded along the way (the curve)
-    window: float = 0.2  # the last fraction of the steps over which the change is read
-    tolerance: float = 0.02  # relative change allowed in that window for "converged"
     bootstrap: int = 200  # resamples of the held-out set for the standard error
     average: float = 0.98  # decay of the moving average of the parameters the estimates are read with
 
 
 @dataclasses.dataclass(frozen=True)
+class Check:
+    """One read of a critic's held-out estimate: after ``step`` updates, ``estimate`` ± ``se``."""
+
+    step: int
+    estimate: float
+    se: float
+
+
+@dataclasses.dataclass(frozen=True)
 class Verdict:
-    """One critic's held-out estimate, its standard error and its curve."""
+    """One critic's held-out estimate and standard error, read at ``step`` (the check where it
+    converged or rose above its ceiling, or its last one), the change over the window before
+    it, and its curve."""
 
     name: str
     estimate: float
     se: float
     change: float
     converged: bool
-    curve: tuple[tuple[int, float], ...]
+    step: int
+    curve: tuple[Check, ...]
+    above_ceiling: bool = False
+
+
+def settled_at(curve: Sequence[Check], window: int) -> int | None:
+    """The index of the first check c >= ``window`` whose estimate is finite and moved by at
+    most its own standard error over the last ``window`` checks:
+    |estimate_c - estimate_(c - window)| <= se_c. None if no check qualifies."""
+    for c in range(window, len(curve)):
+        now, before = curve[c], curve[c - window]
+        if math.isfinite(now.estimate) and abs(now.estimate - before.estimate) <= now.se:
+            return c
+    return None
+
+
+def above(check: Check, ceiling: float) -> bool:
+    """Whether an estimate lies above ``ceiling`` by more than two standard errors, or by more
+    than twice the ceiling itself whatever its standard error (a runaway critic's standard
+    error runs away with it), or is +inf or NaN (overflowed) under a finite ceiling."""
+    if math.isinf(ceiling):
+        return False
+    if not math.isfinite(check.estimate):
+        return check.estimate != -math.inf
+    margin = 2.0 * (min(check.se, abs(ceiling)) if math.isfinite(check.se) else abs(ceiling))
+    return check.estimate - ceiling > margin
+
+
+def rising(curve: Sequence[Check], checks: int) -> bool:
+    """Whether the estimate rose at each of the last ``checks`` checks (strictly), its total
+    rise over them more than the last check's standard error, or ended non-finite after
+    rising: the signature of an estimate that grows with the critic's budget."""
+    if len(curve) < checks + 1:
+        return False
+    tail = [c.estimate for c in curve[-(checks + 1) :]]
+    if math.isinf(tail[-1]) and tail[-1] > 0:
+        return True
+    ups = all(later > earlier for earlier, later in itertools.pairwise(tail))
+    return ups and tail[-1] - tail[0] > curve[-1].se
 
 
 def critic_seed(seed: int, name: str) -> int:
@@ -119,18 +181,27 @@ class Panel:
 
 @dataclasses.dataclass
 class Trained:
-    """Critics after training: the stack (member k is judge k's critic), each judge's span,
-    and the held-out estimates (K,) recorded at the curve's steps."""
+    """Critics after training: the stack (member k is judge k's critic, at its last update),
+    each judge's span, each judge's checks, and the index of the check where each stopped
+    being waited for (None: it never did), with whether that was by rising above its ceiling."""
 
     critic: StackedNet
     spans: list[Span]
-    curve: list[tuple[int, Tensor]]
+    curves: list[list[Check]]
+    settled: list[int | None]
+    escaped: list[bool]
+
+
+def check_steps(settings: CriticSettings) -> list[int]:
+    """The steps after which the held-out estimates are read: every ``check_every``, and ``max_steps``."""
+    marks = list(range(settings.check_every, settings.max_steps + 1, settings.check_every))
+    return marks if marks and marks[-1] == settings.max_steps else [*marks, settings.max_steps]
 
 
 def train_critics(panel: Panel, train: tuple[Tensor, Tensor], held_out: tuple[Tensor, Tensor]) -> Trained:
-    """Train the panel's critics on the pools ``train`` = (real, fake), recording their
-    held-out estimates along the way; every tensor (N, *sample_shape), on the CPU, in the
-    precision the critics train in."""
+    """Train the panel's critics on the pools ``train`` = (real, fake), reading their held-out
+    estimates at :func:`check_steps` until every critic has converged or ``max_steps``; every
+    tensor (N, *sample_shape), on the CPU, in the precision the critics train in."""
     real, fake = train
     judges, settings, seed = panel.judges, panel.settings, panel.seed
     names = panel.names
@@ -141,12 +212,15 @@ def train_critics(panel: Panel, train: tuple[Tensor, Tensor], held_out: tuple[Te
     draws = MemberDraws(gens, "cpu", real.dtype)
     spans = [_span(i, j, critic.params[0]) for i, j in enumerate(judges)]
     clip = clip_bounds([j.clip for j in judges], critic.params[0])
-    marks = _checkpoints(settings)
-    curve: list[tuple[int, Tensor]] = []
+    marks = set(check_steps(settings))
+    curves: list[list[Check]] = [[] for _ in judges]
+    settled: list[int | None] = [None] * k
+    escaped = [False] * k
+    se_seed = stream_seed(seed, "critic-bootstrap")
     b = settings.batch_size
     # the moving average, before bias correction
     total = [torch.zeros_like(p, requires_grad=False) for p in critic.params]
-    for step in range(1, settings.steps + 1):
+    for step in range(1, settings.max_steps + 1):
         idx_real = torch.stack([torch.randint(len(real), (b,), generator=g) for g in gens])
         idx_fake = torch.stack([torch.randint(len(fake), (b,), generator=g) for g in gens])
         loss = critic_losses(critic, spans, real[idx_real], fake[idx_fake], draws)
@@ -154,8 +228,17 @@ def train_critics(panel: Panel, train: tuple[Tensor, Tensor], held_out: tuple[Te
         with torch.no_grad():
             torch._foreach_lerp_(total, critic.params, 1.0 - settings.average)
         if step in marks:
-            curve.append((step, estimates(_averaged(critic, total, settings.average, step), spans, *held_out)))
-    return Trained(_averaged(critic, total, settings.average, settings.steps), spans, curve)
+            averaged = _averaged(critic, total, settings.average, step)
+            value, se = read(averaged, spans, held_out, settings.bootstrap, se_seed)
+            for i, curve in enumerate(curves):
+                curve.append(Check(step, float(value[i]), float(se[i])))
+                if settled[i] is None and above(curve[-1], judges[i].ceiling):
+                    settled[i], escaped[i] = len(curve) - 1, True
+                elif settled[i] is None:
+                    settled[i] = settled_at(curve, settings.window)
+            if all(s is not None for s in settled):
+                break
+    return Trained(critic, spans, curves, settled, escaped)
 
 
 def _averaged(critic: StackedNet, total: Sequence[Tensor], decay: float, step: int) -> StackedNet:
@@ -168,47 +251,28 @@ def _averaged(critic: StackedNet, total: Sequence[Tensor], decay: float, step: i
     return critic.with_params(tuple(t / (1.0 - decay**step) for t in total))
 
 
-def verdicts(panel: Panel, trained: Trained, held_out: tuple[Tensor, Tensor]) -> list[Verdict]:
-    """Each critic's final held-out estimate, its bootstrap standard error, its change over
-    the last window of its curve and whether it converged."""
-    settings = panel.settings
-    steps = [s for s, _ in trained.curve]
-    final = trained.curve[-1][1]
-    se_seed = stream_seed(panel.seed, "critic-bootstrap")
-    se = _bootstrap_se(trained.critic, trained.spans, held_out, settings.bootstrap, se_seed)
-    start = trained.curve[steps.index(_window_start(settings, steps))][1]
+def verdicts(panel: Panel, trained: Trained) -> list[Verdict]:
+    """Each critic's held-out estimate and standard error at the check where it converged or
+    rose above its ceiling (its last check if neither), with the change over the window
+    before that check (since the first check where there are fewer)."""
+    window = panel.settings.window
     out = []
-    for i, name in enumerate(panel.names):
-        value, err = float(final[i]), float(se[i])
-        change = value - float(start[i])
-        ok = bool(torch.isfinite(final[i])) and abs(change) <= max(settings.tolerance * abs(value), err)
-        points = tuple((s, float(c[i])) for s, c in trained.curve)
-        out.append(Verdict(name, value, err, change, ok, points))
+    for name, curve, at, up in zip(panel.names, trained.curves, trained.settled, trained.escaped, strict=True):
+        c = len(curve) - 1 if at is None else at
+        change = curve[c].estimate - curve[max(c - window, 0)].estimate
+        converged = at is not None and not up
+        out.append(Verdict(name, curve[c].estimate, curve[c].se, change, converged, curve[c].step, tuple(curve), up))
     return out
 
 
 def judge(panel: Panel, train: tuple[Tensor, Tensor], held_out: tuple[Tensor, Tensor]) -> list[Verdict]:
     """:func:`train_critics`, then their :func:`verdicts`."""
-    return verdicts(panel, train_critics(panel, train, held_out), held_out)
+    return verdicts(panel, train_critics(panel, train, held_out))
 
 
 def _span(i: int, j: Judge, like: Tensor) -> Span:
     weight = torch.tensor([j.weight], device=like.device, dtype=like.dtype) if j.penalty is not None else None
     return Span(slice(i, i + 1), j.objective, j.penalty, weight, needs_real=False)
-
-
-def _checkpoints(settings: CriticSettings) -> set[int]:
-    """Steps at which the held-out estimate is recorded: ``checkpoints`` evenly spaced, the last one included."""
-    n = max(1, min(settings.checkpoints, settings.steps))
-    return {max(1, round(settings.steps * c / n)) for c in range(1, n + 1)}
-
-
-def _window_start(settings: CriticSettings, steps: list[int]) -> int:
-    """The recorded step at which the last window starts: the latest at or before
-    (1 - window)·steps, or the first recorded one."""
-    at = settings.steps * (1.0 - settings.window)
-    before = [s for s in steps if s <= at]
-    return before[-1] if before else steps[0]
 
 
 @torch.no_grad()
@@ -219,34 +283,26 @@ def outputs(critic: StackedNet, x: Tensor, chunk: int = 8192) -> Tensor:
     return torch.cat(parts, dim=1)
 
 
-def estimates(critic: StackedNet, spans: Sequence[Span], real: Tensor, fake: Tensor) -> Tensor:
-    """Each critic's estimate (K,) on the held-out samples, by its objective's ``estimate``."""
-    out_real, out_fake = outputs(critic, real), outputs(critic, fake)
-    values = torch.empty(critic.members, dtype=out_real.dtype)
-    with torch.no_grad():
-        for span in spans:
-            with blame(span.members):
-                values[span.members] = span.objective.estimate(out_real[span.members], out_fake[span.members])
-    return values
-
-
 @torch.no_grad()
-def _bootstrap_se(
+def read(
     critic: StackedNet, spans: Sequence[Span], held_out: tuple[Tensor, Tensor], resamples: int, seed: int
-) -> Tensor:
-    """Standard error of each estimate over the held-out samples: the standard deviation of
-    the estimate over ``resamples`` bootstrap resamples (real and fake resampled
-    independently, the critic fixed). Objectives' estimates take leading dimensions, so each
-    objective computes all its resamples in one call."""
+) -> tuple[Tensor, Tensor]:
+    """Each critic's estimate (K,) on the held-out samples and its standard error: the
+    standard deviation of the estimate over ``resamples`` bootstrap resamples (real and fake
+    resampled independently, the critic fixed; the same resamples at every read). Objectives'
+    estimates take leading dimensions, so each objective computes all its resamples in one call."""
     real, fake = held_out
     out_real, out_fake = outputs(critic, real), outputs(critic, fake)
     g = torch.Generator().manual_seed(seed)
     idx_real = torch.randint(out_real.shape[1], (resamples, out_real.shape[1]), generator=g)
     idx_fake = torch.randint(out_fake.shape[1], (resamples, out_fake.shape[1]), generator=g)
+    values = torch.empty(critic.members, dtype=out_real.dtype)
     se = torch.empty(critic.members, dtype=out_real.dtype)
     for span in spans:
+        with blame(span.members):
+            values[span.members] = span.objective.estimate(out_real[span.members], out_fake[span.members])
         for k in range(span.members.start, span.members.stop):
             with blame(span.members):
-                values = span.objective.estimate(out_real[k][idx_real], out_fake[k][idx_fake])
-            se[k] = values.std() if resamples > 1 else float("nan")
-    return se
+                boot = span.objective.estimate(out_real[k][idx_real], out_fake[k][idx_fake])
+            se[k] = boot.std() if resamples > 1 else float("nan")
+    return values, se

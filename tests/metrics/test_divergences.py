@@ -27,13 +27,26 @@ from ganbench.metrics.divergences import (
     REFERENCE_SE,
     UNCONVERGED,
     Divergences,
+    ceiling,
     key,
     knn_kl_reference,
     mixture_log_density,
 )
 from ganbench.models.mlp import MLP
 from ganbench.plugins import load_plugins
-from ganbench.stacking.critics import CriticSettings, Judge, Panel, judge, outputs, train_critics, verdicts
+from ganbench.stacking.critics import (
+    Check,
+    CriticSettings,
+    Judge,
+    Panel,
+    above,
+    judge,
+    outputs,
+    rising,
+    settled_at,
+    train_critics,
+    verdicts,
+)
 from ganbench.stacking.draws import stream_seed
 from ganbench.suite import load_suite
 from ganbench.training import EngineOptions, train_trials
@@ -74,7 +87,13 @@ AT_EQUALITY = {"fgan-gan": -math.log(4)}
 FIXED = """
 name = "judged"
 seeds = [{seed}]
-metrics = [{{ name = "divergences", objectives = {objectives}, steps = 300, lr = 2e-3 }}]
+[[metrics]]
+name = "divergences"
+objectives = {objectives}
+max_steps = 300
+check_every = 300
+window = 1
+lr = 2e-3
 [train]
 steps = 1
 batch_size = 64
@@ -110,7 +129,8 @@ def judged(tmp_path: Path, seed: int, shift: float) -> dict[str, float]:
 
 #: how far below the truth a fresh critic may land, as a fraction of |truth|, and how far
 #: above it in standard errors (a bound holds in expectation; the held-out estimate has
-#: Monte-Carlo error). Measured over seeds 0-9 (300 steps, lr 2e-3, width 32, depth 2):
+#: Monte-Carlo error). Measured over seeds 0-9 (a fixed 300 steps: one check at the end, so
+#: no critic stops early; lr 2e-3, width 32, depth 2):
 BELOW = {"neyman": 0.5, "pearson": 0.15, "hinge": 0.1}
 BELOW_DEFAULT = 0.07
 ABOVE_SE = 3.0
@@ -167,7 +187,7 @@ def test_critics_trained_together_equal_critics_trained_one_by_one(registry):
     names = ["kl", "jeffrey", "minimax", "wgan-gp", "wgan-clip", "hinge"]
     judges = _judges(registry, names)
     real, fake = _pair(2000, torch.float64)
-    settings = CriticSettings(steps=40, batch_size=64, checkpoints=4, bootstrap=50)
+    settings = CriticSettings(max_steps=200, check_every=10, window=2, batch_size=64, bootstrap=50)
     net = MLP(width=16, depth=2)
 
     def build():
@@ -177,11 +197,16 @@ def test_critics_trained_together_equal_critics_trained_one_by_one(registry):
     together = judge(Panel(build, judges, settings, seed=7), *pools)
     for j, batched in zip(judges, together, strict=True):
         (alone,) = judge(Panel(build, [j], settings, seed=7), *pools)
-        assert [s for s, _ in alone.curve] == [s for s, _ in batched.curve], j.name
-        assert [v for _, v in alone.curve] == pytest.approx([v for _, v in batched.curve], rel=1e-12, abs=1e-12)
-        assert (alone.estimate, alone.se) == pytest.approx((batched.estimate, batched.se), rel=1e-12), j.name
-    # and the critics did learn: the KL critic's estimate moved from its first recorded value
-    assert together[0].curve[-1][1] != together[0].curve[0][1]
+        # alone, it stops at its own convergence; batched, it trains on, unread, as long as the others
+        assert len(alone.curve) <= len(batched.curve), j.name
+        for a, b in zip(alone.curve, batched.curve, strict=False):
+            assert a.step == b.step and (a.estimate, a.se) == pytest.approx((b.estimate, b.se), rel=1e-12, abs=1e-12)
+        assert (alone.estimate, alone.se, alone.step, alone.converged) == pytest.approx(
+            (batched.estimate, batched.se, batched.step, batched.converged), rel=1e-12
+        ), j.name
+    # the critics did learn, and they stopped at different steps, some before others
+    assert together[0].curve[-1].estimate != together[0].curve[0].estimate
+    assert len({v.step for v in together}) > 1
 
 
 def test_the_estimate_is_read_on_the_held_out_samples_and_its_se_is_the_bootstrap_of_the_mean(registry):
@@ -192,11 +217,12 @@ def test_the_estimate_is_read_on_the_held_out_samples_and_its_se_is_the_bootstra
     judges = _judges(registry, ["kl", "hellinger"])
     real, fake = _pair(4000, torch.float64)
     train, held = (real[:2000], fake[:2000]), (real[2000:], fake[2000:])
-    settings = CriticSettings(steps=60, batch_size=128, checkpoints=3, bootstrap=200)
+    # one check, at the end: the reported estimate is that of the critic after its last update
+    settings = CriticSettings(max_steps=60, check_every=60, window=1, batch_size=128, bootstrap=200, average=0.0)
     net = MLP(width=16, depth=2)
     panel = Panel(lambda: net.build(fixed_pair.Normal(dim=2))[1], judges, settings, seed=3)
     trained = train_critics(panel, train, held)
-    results = verdicts(panel, trained, held)
+    results = verdicts(panel, trained)
     out_real, out_fake = outputs(trained.critic, held[0]), outputs(trained.critic, held[1])
     for k, (j, v) in enumerate(zip(judges, results, strict=True)):
         t, c = j.objective.activation(out_real[k]), j.objective.conjugate(out_fake[k])
@@ -207,26 +233,85 @@ def test_the_estimate_is_read_on_the_held_out_samples_and_its_se_is_the_bootstra
         assert v.se == pytest.approx(analytic, rel=0.15), j.name
 
 
-def test_a_critic_still_learning_is_flagged_and_a_settled_one_is_not(registry):
-    """Far-apart Gaussians (shift 4, KL = 8): after 30 steps the KL critic's held-out estimate
-    is still rising fast, so it is not converged; the same run with a tolerance of 10⁶ calls it
-    converged. The change is the estimate's rise over the last window of the curve."""
+def _curve(estimates, ses, every=50):
+    return [Check(every * (c + 1), e, s) for c, (e, s) in enumerate(zip(estimates, ses, strict=True))]
+
+
+def test_the_stopping_rule_stops_at_the_first_check_whose_change_over_the_window_is_within_its_se():
+    """A constructed stream of estimates: with window 2 the changes over two checks are 1.5, 0.8,
+    0.4, 0.15 against a standard error of 0.2, so the rule stops at check 5 and not before; with
+    window 1 the change 0.1 at check 4 is already within it; an exact tie (change = se) counts
+    as converged; a NaN estimate never does; a rise that never settles gives None."""
+    stream = [0.0, 1.0, 1.5, 1.8, 1.9, 1.95, 1.97]
+    assert settled_at(_curve(stream, [0.2] * 7), window=2) == 5
+    assert settled_at(_curve(stream, [0.2] * 7), window=1) == 4
+    # the se is the check's own: a larger one at check 3 makes the change 0.8 acceptable there
+    assert settled_at(_curve(stream, [0.2, 0.2, 0.2, 0.8, 0.2, 0.2, 0.2]), window=2) == 3
+    assert settled_at(_curve([0.0, 0.5, 1.0, 1.25], [0.25] * 4), window=1) == 3  # |1.25 - 1.0| = 0.25
+    assert settled_at(_curve([1.0, 1.0, math.nan, 1.0], [0.1] * 4), window=1) == 1
+    assert settled_at(_curve([1.0, math.nan, math.nan], [0.1] * 3), window=2) is None
+    assert settled_at(_curve([float(c) for c in range(10)], [0.5] * 10), window=1) is None
+    # too few checks for the window: never converged
+    assert settled_at(_curve([1.0, 1.0], [0.1, 0.1]), window=2) is None
+
+
+def test_the_rising_rule_needs_a_strict_rise_at_every_one_of_the_last_checks_beyond_the_se():
+    assert rising(_curve([0.0, 1.0, 2.0, 3.0, 4.0], [0.5] * 5), checks=4)
+    assert not rising(_curve([0.0, 1.0, 2.0, 1.9, 4.0], [0.5] * 5), checks=4)  # one fall
+    assert rising(_curve([5.0, 1.0, 2.0, 3.0, 4.0], [0.5] * 5), checks=3)  # only the last 3 count
+    assert not rising(_curve([0.0, 0.1, 0.2, 0.3, 0.4], [0.5] * 5), checks=4)  # 0.4 rise within the se
+    assert not rising(_curve([0.0, 1.0, 2.0], [0.5] * 3), checks=4)  # too few checks
+    assert rising(_curve([0.0, 1.0, 2.0, 3.0, math.inf], [0.5] * 5), checks=4)
+
+
+def test_an_estimate_above_its_ceiling_by_two_se_or_by_twice_the_ceiling_is_diverging():
+    """Ceiling 5 (log of the ratio bound, say): 6 ± 0.1 is above it, 5.1 ± 0.1 is not; a runaway
+    critic's 1e24 ± 1e25 is, its se notwithstanding (15 > 5 + 2·5), 14 ± 100 is not; an
+    overflowed estimate (inf, NaN) is; nothing is above an infinite ceiling."""
+    assert above(Check(50, 6.0, 0.1), 5.0)
+    assert not above(Check(50, 5.1, 0.1), 5.0)
+    assert above(Check(50, 1e24, 1e25), 5.0) and above(Check(50, 15.1, 1e3), 5.0)
+    assert not above(Check(50, 14.0, 100.0), 5.0) and not above(Check(50, 4.0, math.inf), 5.0)
+    assert above(Check(50, math.inf, math.nan), 5.0) and above(Check(50, math.nan, math.nan), 5.0)
+    assert not above(Check(50, 1e30, 0.0), math.inf)
+
+
+def test_a_critic_stops_where_the_rule_says_and_not_before(registry):
+    """Two unit Gaussians a unit apart (KL = 1/2): each critic's verdict is read at the first
+    check where |e_c - e_(c-2)| <= se_c, every earlier check (from the third) violates it, and
+    the batched program stops at the last critic's convergence step."""
+    judges = _judges(registry, ["kl", "hellinger", "minimax"])
+    real, fake = _pair(4000, torch.float64)
+    net = MLP(width=16, depth=2)
+    settings = CriticSettings(max_steps=1000, check_every=20, window=2, batch_size=128, lr=2e-3, bootstrap=50)
+    panel = Panel(lambda: net.build(fixed_pair.Normal(dim=2))[1], judges, settings, seed=0)
+    results = judge(panel, (real[:2000], fake[:2000]), (real[2000:], fake[2000:]))
+    for v in results:
+        assert v.converged, v.name
+        steps = [c.step for c in v.curve]
+        at = steps.index(v.step)
+        assert at >= 2 and abs(v.curve[at].estimate - v.curve[at - 2].estimate) <= v.curve[at].se
+        for c in range(2, at):
+            assert abs(v.curve[c].estimate - v.curve[c - 2].estimate) > v.curve[c].se, (v.name, c)
+        assert (v.estimate, v.se) == (v.curve[at].estimate, v.curve[at].se)
+        assert v.change == pytest.approx(v.curve[at].estimate - v.curve[at - 2].estimate, rel=1e-12)
+        assert steps == list(range(20, 20 * len(steps) + 1, 20))
+    assert max(v.step for v in results) == results[0].curve[-1].step < 1000
+    assert results[0].estimate == pytest.approx(0.5, abs=0.1)
+
+
+def test_a_critic_that_cannot_converge_within_max_steps_is_reported_unconverged(registry):
+    """Far-apart Gaussians (shift 4, KL = 8): in 60 updates the KL critic's held-out estimate is
+    still rising fast; it reports its last check, at max_steps, unconverged."""
     judges = _judges(registry, ["kl"])
     real, fake = _pair(2000, torch.float64, shift=4.0)
     net = MLP(width=16, depth=2)
-
-    def build():
-        return net.build(fixed_pair.Normal(dim=2))[1]
-
-    settings = CriticSettings(steps=30, batch_size=64, lr=1e-3, checkpoints=5, window=0.4, bootstrap=50)
-    pools = (real[:1000], fake[:1000]), (real[1000:], fake[1000:])
-    (early,) = judge(Panel(build, judges, settings, seed=0), *pools)
-    assert not early.converged and early.change > 0
-    start = dict(early.curve)[18]  # 5 points at steps 6, 12, ..., 30; the last 40% starts at 18
-    assert early.change == pytest.approx(early.estimate - start, rel=1e-12)
-    lenient = dataclasses.replace(settings, tolerance=1e6)
-    (settled,) = judge(Panel(build, judges, lenient, seed=0), *pools)
-    assert settled.converged and settled.estimate == early.estimate
+    settings = CriticSettings(max_steps=60, check_every=10, window=2, batch_size=64, lr=1e-3, bootstrap=50)
+    panel = Panel(lambda: net.build(fixed_pair.Normal(dim=2))[1], judges, settings, seed=0)
+    (v,) = judge(panel, (real[:1000], fake[:1000]), (real[1000:], fake[1000:]))
+    assert not v.converged and v.step == 60 and len(v.curve) == 6
+    assert v.estimate == v.curve[-1].estimate and v.change == v.curve[-1].estimate - v.curve[-3].estimate
+    assert v.change > v.se
 
 
 # ---------------------------------------------------------------- the metric in a suite
@@ -235,21 +320,21 @@ def test_a_critic_still_learning_is_flagged_and_a_settled_one_is_not(registry):
 def test_the_metric_trains_on_the_first_part_and_is_read_on_the_rest_with_its_own_seed(registry):
     """The metric is exactly :func:`judge` on the evaluation's samples, split at
     (1 - held_out)·N, seeded from the evaluation's seed (not a training stream)."""
-    metric = Divergences(objectives=("kl", "wgan-gp"), steps=20, held_out=0.25, bootstrap=20).resolve(registry, "m")
+    metric = Divergences(objectives=("kl", "wgan-gp"), max_steps=20, check_every=5, held_out=0.25, bootstrap=20)
+    metric = metric.resolve(registry, "m")
     real, fake = _pair(400, torch.float32)
     model = MLP(width=8, depth=1)
     ring = registry.get("datasets", "ring")()
     values = metric.compute(real=real, fake=fake, dataset=ring, evaluation=Evaluation(10, True, 99, model))
-    panel = Panel(
-        lambda: model.build(ring)[1],
-        _judges(registry, ["kl", "wgan-gp"]),
-        metric.critic_settings(),
-        stream_seed(99, "divergences"),
-    )
+    # the KL critic's ceiling: log of the 100 held-out samples per side
+    judges = [dataclasses.replace(j, ceiling=ceiling(j.name, 100)) for j in _judges(registry, ["kl", "wgan-gp"])]
+    assert [j.ceiling for j in judges] == [math.log(100), math.inf]
+    panel = Panel(lambda: model.build(ring)[1], judges, metric.critic_settings(), stream_seed(99, "divergences"))
     expected = judge(panel, (real[:300], fake[:300]), (real[300:], fake[300:]))
     for v in expected:
         assert values[key(v.name)] == v.estimate and values[key(v.name, "se")] == v.se
         assert values[key(v.name, "converged")] == float(v.converged)
+        assert values[key(v.name, "step")] == v.step and values[key(v.name, "diverging")] == 0.0
     # the one results column: how many of its critics had not converged
     assert values[UNCONVERGED] == sum(not v.converged for v in expected)
     assert (
@@ -303,11 +388,11 @@ def test_the_metric_never_perturbs_training_and_runs_only_when_due(tmp_path):
     follow the same path: same losses, estimates and modes at every evaluation, same final
     parameters. By default it runs at the final evaluation only; ``every = 4`` adds step 4
     (and step 0); a second run gives the same values (its random numbers are its own)."""
-    metric = ', { name = "divergences", objectives = ["kl", "wgan-gp"], steps = 10, bootstrap = 10 }'
+    metric = ', { name = "divergences", objectives = ["kl", "wgan-gp"], max_steps = 10, bootstrap = 10 }'
     without = _run(tmp_path, "without", "", overlap=True)
     final = _run(tmp_path, "final", metric, overlap=True)
-    every = _run(tmp_path, "every", metric.replace("steps = 10", "steps = 10, every = 4"), overlap=False)
-    again = _run(tmp_path, "again", metric.replace("steps = 10", "steps = 10, every = 4"), overlap=True)
+    every = _run(tmp_path, "every", metric.replace("max_steps = 10", "max_steps = 10, every = 4"), overlap=False)
+    again = _run(tmp_path, "again", metric.replace("max_steps = 10", "max_steps = 10, every = 4"), overlap=True)
     for label in ("minimax", "wgan-gp"):
         base = _history(without[label])
         for run in (final, every):
@@ -344,7 +429,7 @@ def test_a_third_party_objective_can_judge(tmp_path):
     from tests.helpers.project import ROOT
 
     registry = load_plugins(ROOT / "plugins")
-    metric = Divergences(objectives=("lsgan-symmetric", "lsgan"), steps=200, lr=2e-3, bootstrap=50)
+    metric = Divergences(objectives=("lsgan-symmetric", "lsgan"), max_steps=200, lr=2e-3, bootstrap=50)
     metric = metric.resolve(registry, "m")
     real, fake = _pair(4000, torch.float32)
     values = metric.compute(

@@ -110,7 +110,7 @@ METRICS = {
     # weights: a random FID Inception the test saves (tests/helpers/fid.py); 32 images a side
     "fid-inception": ("digits", {"samples": 32}, None),
     # two fresh critics of 100 steps: the kit checks what it records on a Gaussian mixture
-    "divergences": ("ring", {"objectives": ["kl", "minimax"], "steps": 100, "bootstrap": 20}, None),
+    "divergences": ("ring", {"objectives": ["kl", "minimax"], "max_steps": 100, "bootstrap": 20}, None),
 }
 
 

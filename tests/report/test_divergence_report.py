@@ -23,6 +23,9 @@ COLUMNS = ["kl", "minimax", "wgan-gp", "hinge"]
 #: rows: (label, objective name); "ns" trains with an objective that is not judged
 ROWS = [("kl", "kl"), ("minimax", "minimax"), ("wgan-gp", "wgan-gp"), ("hinge", "hinge"), ("ns", "nonsaturating")]
 SEEDS = (0, 1, 2)
+MAX_STEPS = 400
+#: with ``diverging``: the generator trained with "ns" misses a mode, and its KL critic grew
+DIVERGING_CELL = ("ns", "kl")
 
 
 def write(
@@ -35,7 +38,10 @@ def write(
         "objective": {"label": label, "name": name, "options": {}, "hyper": {}},
         "seed": seed,
         "suite": suite_dir.name,
-        "metrics": [{"name": "modes", "params": {}}, {"name": "divergences", "params": {"objectives": COLUMNS}}],
+        "metrics": [
+            {"name": "modes", "params": {}},
+            {"name": "divergences", "params": {"objectives": COLUMNS, "max_steps": MAX_STEPS}},
+        ],
         "train": {"steps": 10},
     }
     atomic_write_json(td.config, config)
@@ -53,7 +59,7 @@ def values(rng: np.random.Generator, row: int, column: int, self_wins: bool) -> 
     return base + 0.05 * rng.standard_normal()
 
 
-def make_suite(tmp_path: Path, self_wins: bool = False) -> Path:
+def make_suite(tmp_path: Path, self_wins: bool = False, diverging: bool = False) -> Path:
     suite_dir = tmp_path / "div"
     suite_dir.mkdir()
     rng = np.random.default_rng(0)
@@ -66,6 +72,10 @@ def make_suite(tmp_path: Path, self_wins: bool = False) -> Path:
                 metrics[key(c, "se")] = 0.01
                 metrics[key(c, "change")] = 0.0
                 metrics[key(c, "converged")] = 0.0 if (label, c, seed) == ("kl", "kl", 1) else 1.0
+                metrics[key(c, "diverging")] = 0.0
+                if diverging and (label, c) == DIVERGING_CELL:
+                    metrics[key(c)] = 1e30 * (1 + seed)
+                    metrics[key(c, "converged")], metrics[key(c, "diverging")] = 0.0, 1.0
             ids.append(write(suite_dir, "ring", label, name, seed, metrics).name)
     # a diverged run (no final divergences) stays out of the means
     ids.append(write(suite_dir, "ring", "kl", "kl", 3, {"estimate": 9.0, key("kl"): 1000.0}, status="diverged").name)
@@ -105,27 +115,89 @@ def test_the_matrix_holds_the_mean_of_the_trial_files_ranked_within_each_column(
     assert m.flagged[0, 0] == 1 and m.flagged.sum() == 1
 
 
-def test_the_rendered_table_shows_those_means_ranks_and_the_diagonal(tmp_path, run_cli):
+def converged_from_files(suite_dir: Path) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (row label, column): critics that converged and critics run, from final.json."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for final in sorted(suite_dir.glob("*/final.json")):
+        record = json.loads(final.read_text())
+        config = json.loads((final.parent / "config.json").read_text())
+        if record["status"] != "complete":
+            continue
+        for c in COLUMNS:
+            done, total = out.get((config["objective"]["label"], c), (0, 0))
+            out[(config["objective"]["label"], c)] = (
+                done + int(record["metrics"][f"div:{c}:converged"] == 1.0),
+                total + 1,
+            )
+    return out
+
+
+def test_the_rendered_tables_show_the_ranks_compactly_and_the_means_behind_them(tmp_path, run_cli):
     suite_dir = make_suite(tmp_path)
     code, _, err = run_cli("report", suite_dir, "--out", tmp_path / "r.md")
     assert code == 0, err
     text = (tmp_path / "r.md").read_text()
     assert "ring: every generator judged by every divergence" in text
     assert (tmp_path / "r-figures" / "div-ring-divergences.png").stat().st_size > 1000
-    table = next(t for t in md_tables(text) if len(t) == len(ROWS) and len(t[0]) == 2 + len(COLUMNS) + 1)
+    tables = md_tables(text)
+    ranks = next(t for t in tables if len(t) == len(ROWS) + 1 and len(t[0]) == 3 + len(COLUMNS))
+    means = next(t for t in tables if len(t) == len(ROWS) and len(t[0]) == 1 + len(COLUMNS) + 1)
     files = from_files(suite_dir)
     m = report.matrix(load_suite_results(suite_dir), "ring")
     assert m is not None
-    for i, row in enumerate(table):
-        assert row[0] == ROWS[i][0] and row[1] == "3"
-        for j, cell in enumerate(row[2 : 2 + len(COLUMNS)]):
+    for i, (row, values_row) in enumerate(zip(ranks, means, strict=False)):
+        assert row[0] == values_row[0] == ROWS[i][0] and row[1] == "3"
+        for j, (cell, value) in enumerate(zip(row[3:], values_row[1 : 1 + len(COLUMNS)], strict=True)):
             mean = np.mean(files[(ROWS[i][0], COLUMNS[j])])
-            assert cell.strip("*").startswith(f"{mean:.3g} [")
-            rank = f"({int(m.ranks[i, j])}{'*' if i == j else ''})"
-            assert rank in cell
-            assert cell.startswith("**") == (m.ranks[i, j] == 1)
-        assert row[-1] == "3"  # the k-NN reference's mean over seeds 2, 3, 4
-    assert "nc 1/3" in table[0][2]
+            assert value.startswith(f"{mean:.3g} [")
+            rank = np.argsort(np.argsort([np.mean(files[(r, COLUMNS[j])]) for r, _ in ROWS]))[i] + 1
+            bold = cell.startswith("**") and cell.endswith("**")
+            first = (cell[2:-2] if bold else cell).split(" ")[0]  # the rank, * on the diagonal
+            assert first.rstrip("*") == str(rank) and first.endswith("*") == (i == j)
+            assert bold == (rank == 1)
+        assert values_row[-1] == "3"  # the k-NN reference's mean over seeds 2, 3, 4
+    assert ranks[0][3] == "3* nc 1"  # kl by kl: 3rd, the diagonal, one seed unconverged
+    assert "nc 1/3" in means[0][1]
+
+
+def test_the_count_of_converged_critics_is_the_trial_files_count(tmp_path, run_cli):
+    suite_dir = make_suite(tmp_path, diverging=True)
+    counts = converged_from_files(suite_dir)
+    done, total = sum(d for d, _ in counts.values()), sum(t for _, t in counts.values())
+    assert (done, total) == (60 - 1 - 3, 60)  # one unconverged kl critic, three diverging ones
+    code, _, err = run_cli("report", suite_dir, "--out", tmp_path / "r.md")
+    assert code == 0, err
+    text = (tmp_path / "r.md").read_text()
+    assert f"{done} of {total} critics converged within max_steps ({MAX_STEPS} updates)" in text
+    assert "; 3 were diverging (below); 1 still moved by more than a standard error" in text
+    ranks = next(t for t in md_tables(text) if len(t) == len(ROWS) + 1 and len(t[0]) == 3 + len(COLUMNS))
+    for i, (label, _) in enumerate(ROWS):  # per objective trained with
+        row_done = sum(counts[(label, c)][0] for c in COLUMNS)
+        assert ranks[i][2] == f"{row_done}/{3 * len(COLUMNS)}"
+    for j, c in enumerate(COLUMNS):  # per divergence judged by
+        assert ranks[-1][3 + j] == f"{sum(counts[(r, c)][0] for r, _ in ROWS)}/{3 * len(ROWS)}"
+    assert ranks[-1][2] == f"{done}/{total}"
+
+
+def test_a_diverging_cell_is_named_ranked_last_and_averaged_into_nothing(tmp_path, run_cli):
+    suite_dir = make_suite(tmp_path, diverging=True)
+    m = report.matrix(load_suite_results(suite_dir), "ring")
+    assert m is not None
+    i, j = [r for r, _ in ROWS].index(DIVERGING_CELL[0]), COLUMNS.index(DIVERGING_CELL[1])
+    assert m.diverging[i, j] == 3 and math.isnan(m.mean[i, j]) and math.isnan(m.low[i, j])
+    assert m.ranks[i, j] == len(ROWS)  # last in its column
+    files = from_files(suite_dir)
+    others = [np.mean(files[(r, "kl")]) for r, _ in ROWS if r != "ns"]
+    assert [m.ranks[k, j] for k in range(len(ROWS)) if k != i] == list(stats.rankdata(others))
+    code, _, err = run_cli("report", suite_dir, "--out", tmp_path / "r.md")
+    assert code == 0, err
+    text = (tmp_path / "r.md").read_text()
+    tables = md_tables(text)
+    ranks = next(t for t in tables if len(t) == len(ROWS) + 1 and len(t[0]) == 3 + len(COLUMNS))
+    means = next(t for t in tables if len(t) == len(ROWS) and len(t[0]) == 1 + len(COLUMNS) + 1)
+    assert ranks[i][3 + j] == "diverging" and means[i][1 + j] == "diverging (support mismatch) 3/3"
+    assert "e+30" not in text  # no mean, no interval of the diverging estimates anywhere
+    assert "1 cells are diverging (support mismatch): ns by kl." in text
 
 
 def test_kendalls_w_and_the_mean_spearman_correlation_are_the_textbook_ones(tmp_path):
@@ -165,7 +237,7 @@ def test_without_self_preference_the_sentence_says_so(tmp_path):
     text = " ".join(report.sentences(m))
     assert "Do the divergences agree? Largely, yes: Kendall's W = " in text
     assert "No more than chance would give" in text  # the base order: kl 3rd, minimax 1st, ...
-    assert "1 of 60 critics had not converged" in text
+    assert f"59 of 60 critics converged within max_steps ({MAX_STEPS} updates)" in text
 
 
 def test_the_gap_table_sets_each_training_critic_beside_a_fresh_one(tmp_path):
