@@ -27,6 +27,9 @@ GANBENCH_CACHE="$OUT/cache" timed timeout 300 python3 -m ganbench run suites/ima
 echo "== every objective of suites/fgan.toml on cuda, 1 seed, 300 steps (no NaN expected)"
 sed -e 's/^seeds = 3/seeds = 1/; s/^steps = 3000 /steps = 300 /; s/^eval_every = 250/eval_every = 150/' suites/fgan.toml > "$OUT/suites/fgan-short.toml"
 timed timeout 120 python3 -m ganbench run "$OUT/suites/fgan-short.toml" --out "$OUT/results" 2>&1 | grep -E "running|trials run|error|diverged"
+echo "== suites/pacgan.toml on cuda at 2,000 steps (80 trials: the authors' nets, packs of 1-4; the paper runs 400,000)"
+timed timeout 300 python3 -m ganbench run suites/pacgan.toml --steps 2000 --out "$OUT/results" 2>&1 | grep -vE "^\[|^\|" | tail -4
+
 for d in "$OUT"/results/*/; do cp "$d/summary.csv" "$OUT/$(basename "$d").csv" 2>/dev/null; done; ls "$OUT"
 
 echo "== a search of 64 configurations of one objective on the ring, --vectorize auto vs off, on cuda"
