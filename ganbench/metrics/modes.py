@@ -71,7 +71,13 @@ class ModeCoverage(Metric):
     coverage: ClassVar[Coverage | None] = Coverage(covered="modes_captured", total="modes_total")
     floor: ClassVar[dict[str, float]] = {"reverse_kl": 0.0}
 
-    threshold: float = param(3.0, min=0.0, exclusive_min=True, help="high quality within this many sigmas")
+    threshold: float = param(
+        3.0,
+        min=0.0,
+        exclusive_min=True,
+        help="high quality within this many sigmas, on datasets that declare no threshold of their own "
+        "(veegan-1200d declares 10: set its own `threshold`)",
+    )
 
     def supports(self, dataset: Dataset) -> str | None:
         if dataset.mode_centers() is None:

@@ -29,7 +29,8 @@ HARNESS_DOCS: dict[str, tuple[str, str]] = {
     "estimate": (
         "the objective's own",
         "the critic's variational estimate of its objective's own divergence (`ganbench list objectives`); "
-        "each objective estimates a different divergence, so values are not comparable across objectives",
+        "each objective estimates a different divergence, so values are not comparable across objectives; "
+        "with pack = m it is the divergence between packs of m samples (m times the per-sample KL)",
     ),
     "steps_per_s": ("generator steps/s", "generator steps per second of training, evaluation excluded"),
     "wall_time": ("s", "seconds the trial took, evaluation and checkpoints included (summed over resumes)"),

@@ -4,8 +4,9 @@
 
 Per dataset one table, one row per (objective, budget, metric output). ganbench's value is read
 from the trials' own final records. Trials of one (dataset, objective) that ran with different
-training configurations (another ``--steps``, an earlier version of the suite) are never pooled:
-each budget is a row of its own, labelled by it."""
+configurations (another ``--steps``, another pack or learning rate in an earlier version of the
+suite) are never pooled: each configuration is a row of its own, labelled by its budget and by
+what else differs."""
 
 from __future__ import annotations
 
@@ -55,19 +56,24 @@ def _budget_text(train: dict[str, Any]) -> str:
 
 
 def budgets(trials: Sequence[TrialResult]) -> list[tuple[str, list[TrialResult]]]:
-    """The trials grouped by their training configuration, each group labelled by its budget
-    (and by the other settings it differs in, where two share one budget), fewest steps first.
-    Trials without a config (never started) join the group when there is only one."""
+    """The trials grouped by their whole configuration but the seed (budget, model, pack, every
+    hyperparameter and option: trials of another ``--steps`` or of an earlier version of the
+    suite are never pooled), each group labelled by its budget and, where two groups share one
+    budget, by the other settings they differ in; fewest steps first. Trials without a config
+    (never started) join the group when there is only one."""
     groups: dict[str, list[TrialResult]] = {}
+    configs: dict[str, dict[str, Any]] = {}
     for t in trials:
         if t.config:
-            groups.setdefault(json.dumps(t.config.get("train", {}), sort_keys=True), []).append(t)
-    trains = {key: json.loads(key) for key in groups}
-    names = {key: _budget_text(train) for key, train in trains.items()}
+            config = {k: v for k, v in t.config.items() if k != "seed"}
+            key = json.dumps(config, sort_keys=True)
+            groups.setdefault(key, []).append(t)
+            configs[key] = config
+    names = {key: _budget_text(config.get("train", {})) for key, config in configs.items()}
     if len(set(names.values())) < len(names):
-        suffixes = labels({key: {"train": train} for key, train in trains.items()})
+        suffixes = labels(configs)
         names = {key: f"{names[key]} ({suffixes[key]})" if suffixes[key] else names[key] for key in names}
-    ordered = sorted(groups, key=lambda k: (trains[k].get("steps", 0), names[k]))
+    ordered = sorted(groups, key=lambda k: (configs[k].get("train", {}).get("steps", 0), names[k]))
     out = [(names[k], groups[k]) for k in ordered]
     if len(out) == 1:
         out[0][1].extend(t for t in trials if not t.config)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from scipy import stats
 
 from ganbench.cli import main
 from ganbench.published import parse_published
+from ganbench.report.published import budgets
 from ganbench.report.statistics import published as st
 from tests.helpers.plugins import BAD_OBJECTIVES
 from tests.helpers.report import md_tables
@@ -271,6 +273,23 @@ def test_trials_of_two_budgets_are_never_pooled(run, tmp_path):
 
 
 # ------------------------------------------------------------------ the test itself, case by case
+
+
+def test_trials_of_one_label_but_another_pack_are_never_pooled():
+    def trial(seed: int, pack: int) -> SimpleNamespace:
+        hyper = {"lr_g": 1e-4} | ({"pack": pack} if pack > 1 else {})
+        objective = {"name": "nonsaturating", "label": "pacgan", "hyper": hyper}
+        train = {"steps": 1000, "batch_size": 100}
+        return SimpleNamespace(config={"seed": seed, "objective": objective, "train": train})
+
+    trials = [trial(0, 3), trial(1, 3), trial(0, 4), trial(1, 4)]
+    groups = budgets(trials)  # type: ignore[arg-type]
+    assert [[t.config["seed"] for t in g] for _, g in groups] == [[0, 1], [0, 1]]
+    assert sorted(name for name, _ in groups) == [
+        "1,000 steps, batch 100 (pack = 3)",
+        "1,000 steps, batch 100 (pack = 4)",
+    ]
+    assert [name for name, _ in budgets([trial(0, 2), trial(1, 2)])] == ["1,000 steps, batch 100"]  # type: ignore[list-item]
 
 
 def test_welch_with_a_standard_error_converts_it_by_root_n():

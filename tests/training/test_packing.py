@@ -21,7 +21,7 @@ from ganbench.status import Status
 from ganbench.suite import load_suite
 from ganbench.training import checkpoint
 from ganbench.training.evaluate import eval_seed, evaluation_inputs, sample
-from ganbench.training.grouping import plan_groups
+from ganbench.training.grouping import plan_groups, step_cost
 from ganbench.training.member import Member
 from tests.helpers.report import md_tables
 from tests.training.test_vectorized import assert_close, run_grouped_and_alone
@@ -136,6 +136,28 @@ def test_a_packed_critics_estimate_reads_the_evaluation_samples_two_at_a_time(tm
     assert sampled.fake.shape == sampled.real.shape == (41, 2)
 
 
+def test_a_packed_estimate_over_several_chunks_reads_every_pack_once(tmp_path, registry, monkeypatch):
+    """Evaluation runs in chunks of EVAL_CHUNK packs; with chunks of 4 packs the 20 packs of 41
+    samples take 5 chunks, and the estimate is the one of all 20 packs, each read once."""
+    group, parts, gen, critic = packed_group(tmp_path, registry, eval_samples=41)
+    monkeypatch.setattr("ganbench.training.evaluate.EVAL_CHUNK", 4)
+    (sampled,) = sample(group, 0)
+    z, real = evaluation_inputs(parts, 41, torch.Generator().manual_seed(eval_seed(4, 0)))
+    with torch.no_grad():
+        fake = gen(z.double())
+    d_real, d_fake = pack_outputs(critic, real.double()[:40]), pack_outputs(critic, fake[:40])
+    loss = sum(softplus(-d) for d in d_real) / 20 + sum(softplus(d) for d in d_fake) / 20
+    assert sampled.estimate == pytest.approx(math.log(2) - loss / 2, rel=1e-12)
+    assert torch.allclose(sampled.fake, fake.to(sampled.fake.dtype), rtol=1e-12, atol=1e-12)
+
+
+def test_the_planner_weighs_a_packed_step_by_its_pack(tmp_path, registry):
+    """A step of pack m draws batch·m samples per side: the planner weighs it m times an
+    unpacked step of the same n_critic (n_critic 2: 3 network passes per step)."""
+    trials = {t.objective.label: t for t in load_suite(suite(tmp_path, MIXED, seeds="[0]"), registry).trials}
+    assert [step_cost(trials[label]) for label in ("gan", "pacgan2", "pacgan3")] == [3, 6, 9]
+
+
 MIXED = """
 [[objectives]]
 name = "nonsaturating"
@@ -244,6 +266,9 @@ def test_a_packed_suite_trains_through_the_cli_and_its_critic_reads_packs(tmp_pa
     assert {row[0]: row[2] for row in hyper} == {"pacgan2": "2", "gan": "1"}  # the report's pack column
     td = tmp_path / "out" / "quick-pacgan" / trial.id
     assert json.loads((td / "final.json").read_text())["status"] == "complete"
+    last = json.loads((td / "history.jsonl").read_text().splitlines()[-1])
+    # batch 32 packs of 2 samples per side, one critic and one generator step: 128 samples a step
+    assert last["samples_per_s"] == pytest.approx(last["steps_per_s"] * 32 * 2 * 2, rel=1e-9)
     state = torch.load(td / "checkpoint.pt", weights_only=True)
     assert state["critic"]["body.0.weight"].shape == (16, 2 * 2)  # packs of 2 planar points
     assert state["generator"]["body.4.weight"].shape == (2, 16)  # the generator makes single points
