@@ -20,8 +20,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     suite = load_suite(args.suite, load_registry(args))
     print(
-        f"{args.suite}: ok — {len(suite.trials)} trials ({suite.count('dataset')} datasets × "
-        f"{suite.count('objective')} objectives × {len(suite.seeds)} seeds), suite '{suite.name}'"
+        f"{args.suite}: ok — {plural(len(suite.trials), 'trial')} ({plural(suite.count('dataset'), 'dataset')} × "
+        f"{plural(suite.count('objective'), 'objective')} × {plural(len(suite.seeds), 'seed')}), suite '{suite.name}'"
     )
     for skip in suite.skipped:
         print(f"  skips {skip.describe()}")

@@ -122,7 +122,7 @@ def test_two_jobs_run_in_a_process_pool_with_the_same_results(quick_run, tmp_pat
 def test_validate_reports_the_trial_count(run_cli):
     code, out, _ = run_cli("validate", QUICK)
     assert code == 0
-    assert "ok — 10 trials (1 datasets × 5 objectives × 2 seeds)" in out
+    assert "ok — 10 trials (1 dataset × 5 objectives × 2 seeds)" in out
 
 
 def test_list_and_plugins(run_cli):

@@ -157,7 +157,7 @@ def test_the_divergence_suite_named_in_the_readme_is_valid_and_judges_every_obje
     divergences metric names exactly the objectives the suite trains (the matrix's diagonal)."""
     assert "ganbench run suites/divergences.toml" in README
     code, out, _ = run_cli("validate", ROOT / "suites" / "divergences.toml")
-    assert code == 0 and "1 datasets × 13 objectives × 2 seeds" in out
+    assert code == 0 and "1 dataset × 13 objectives × 2 seeds" in out
     suite = load_suite(ROOT / "suites" / "divergences.toml", load_plugins(None))
     trained = {t.objective.name for t in suite.trials}
     (judged,) = {tuple(m.params["objectives"]) for t in suite.trials for m in t.metrics if m.name == "divergences"}
