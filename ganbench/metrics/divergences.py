@@ -7,9 +7,11 @@ trains on part of the evaluation's samples, all critics as one batched program
 divergence is read on the other, held-out part, by the objective's own ``estimate``, with a
 bootstrap standard error, every ``check_every`` updates. The budget is convergence-driven:
 a critic has converged at the first check where its estimate moved by at most its standard
-error over the last ``window`` checks, and reports that check's estimate (it keeps training
-with the others, unread, so that the batched program stays one program); the critics stop
-when all have converged or at ``max_steps``, where an unconverged critic reports its last
+error over the last ``window`` checks and did not rise at each of its last ``rising`` checks
+(a still-rising estimate has not converged, whatever its standard error, which grows with the
+estimate's level), and reports that check's estimate (it keeps training with the others,
+so that the batched program stays one program); the critics stop when all are done or at
+``max_steps``, where an unconverged critic reports its last
 check. Any registered objective can be named, a third party's included, but one that
 declares ``divergence = None`` (it estimates none). Each critic trains with its objective's
 own penalty and weight clipping (its defaults), at this metric's learning rate and betas,
@@ -23,20 +25,22 @@ instead of settling. With n held-out samples per side, a density ratio p/q outsi
 ratio stays within [1/r, r], each of these divergences is at most its :data:`CEILINGS`
 value (KL(p‖q) = E_p log(p/q) <= log r; Pearson χ² = E_p[p/q] - 1 <= r - 1; Neyman χ² =
 E_q[q/p] - 1 <= r - 1; reverse KL <= log r; Jeffrey <= 2 log r). A critic of one of
-them is recorded as *diverging* (``div:X:diverging`` = 1) when either
+them is recorded as *diverging (support mismatch)* (``div:X:diverging`` = 1) when at any of
+its checks, before or after it converged, its estimate lies above its ceiling at r = n by
+more than two standard errors, or by more than twice the ceiling whatever its standard error
+(a runaway critic's standard error runs away with it): the density ratio must then exceed n
+somewhere. Such a critic is checked against its ceiling until it diverges or ``max_steps``,
+and its number is a lower bound that says nothing more; the report shows the cell as
+"diverging (support mismatch)" and averages none of it. Jeffrey = KL + reverse KL, so within
+one evaluation the jeffrey critic is recorded as diverging (and not converged) whenever the
+kl or reverse-kl critic is.
 
-1. at a check its estimate lies above its ceiling at r = n by more than two standard errors,
-   or by more than twice the ceiling whatever its standard error (a runaway critic's
-   standard error runs away with it) (the density ratio must exceed n somewhere; the critic
-   then stops being waited for), or
-2. it did not converge within ``max_steps`` and its estimate rose at each of its last
-   ``rising`` checks, in all by more than its standard error
-   (:func:`ganbench.stacking.critics.rising`): it was still growing when the budget ran out.
-
-Bounded divergences (JS, TV, Hellinger, the triangular discrimination) and W1 have no
-ceiling here and are never diverging. A diverging critic's number is a lower bound that says
-nothing more; the report shows such a cell as "diverging (support mismatch)" and averages
-none of it.
+Only the ceiling says "support mismatch". A critic that did not converge and rose at each of
+its last ``rising`` checks (:func:`ganbench.stacking.critics.rising`) is *still rising*
+(``div:X:rising`` = 1): every variational estimate also rises while a slow critic is still
+learning, so this says only that its estimate, a lower bound on the divergence, was cut short
+by the budget; it is not diverging, for any divergence. Bounded divergences (JS, TV,
+Hellinger, the triangular discrimination) and W1 have no ceiling and are never diverging.
 
 The samples are the evaluation's own, drawn from the trial's evaluation stream: the first
 ``1 - held_out`` of them train the critics, the rest are held out. The critics' random
@@ -64,7 +68,7 @@ from ganbench.datasets.base import Dataset, GaussianMixture
 from ganbench.errors import ConfigError
 from ganbench.hookspecs import Register, hookimpl
 from ganbench.metrics.base import Evaluation, Metric
-from ganbench.stacking.critics import CriticSettings, Judge, Panel, Verdict, judge, rising
+from ganbench.stacking.critics import CriticSettings, Judge, Panel, Verdict, judge
 from ganbench.stacking.draws import stream_seed
 
 if TYPE_CHECKING:
@@ -86,8 +90,11 @@ DEFAULT_OBJECTIVES = (
 )
 #: what the metric records per objective X: ``div:X`` (the held-out estimate), ``div:X:se``,
 #: ``div:X:change`` (over the window before the check it was read at), ``div:X:converged``
-#: (1 or 0), ``div:X:step`` (the critic updates before that check) and ``div:X:diverging`` (1 or 0)
-FIELDS = ("", "se", "change", "converged", "step", "diverging")
+#: (1 or 0), ``div:X:step`` (the critic updates before that check), ``div:X:diverging`` (1 or 0:
+#: above its ceiling, support mismatch) and ``div:X:rising`` (1 or 0: unconverged and still rising)
+FIELDS = ("", "se", "change", "converged", "step", "diverging", "rising")
+#: Jeffrey = KL + reverse KL: infinite whenever either is
+SUMS: dict[str, tuple[str, ...]] = {"jeffrey": ("kl", "reverse-kl")}
 #: divergences that are infinite where the generator misses part of the data's support (or
 #: puts mass outside it), each with its largest value where the density ratio p/q stays
 #: within [1/r, r] (the module's docstring derives them): the only ones that can diverge
@@ -130,7 +137,7 @@ class Divergences(Metric):
     max_steps: int = param(2000, min=1, max=1_000_000, help="the most critic updates (converged critics stop earlier)")
     check_every: int = param(50, min=1, max=1_000_000, help="critic updates between two held-out reads")
     window: int = param(2, min=1, max=1000, help="checks over which a converged estimate moved by at most its se")
-    rising: int = param(4, min=1, max=1000, help="checks of rise that call an unconverged unbounded critic diverging")
+    rising: int = param(4, min=1, max=1000, help="checks of rise that mean not converged (still rising)")
     batch_size: int = param(256, min=1, max=1_048_576, help="real and fake samples per critic update")
     lr: float = param(1e-3, min=0.0, exclusive_min=True, max=10.0, help="Adam learning rate of every critic")
     betas: tuple[float, float] = param((0.5, 0.999), min=0.0, max=0.99999, help="Adam (beta1, beta2)")
@@ -169,10 +176,9 @@ class Divergences(Metric):
         return resolved
 
     def diverging(self, verdict: Verdict) -> bool:
-        """The support-mismatch rule of the module's docstring, for one critic's verdict."""
-        if verdict.name not in CEILINGS:
-            return False
-        return verdict.above_ceiling or (not verdict.converged and rising(verdict.curve, self.rising))
+        """The support-mismatch rule of the module's docstring, for one critic's verdict alone
+        (:func:`consistent` then applies Jeffrey = KL + reverse KL across critics)."""
+        return verdict.name in CEILINGS and verdict.above_ceiling
 
     def due(self, evaluation: Evaluation) -> bool:
         return evaluation.final or (self.every > 0 and evaluation.step % self.every == 0)
@@ -190,6 +196,7 @@ class Divergences(Metric):
             max_steps=self.max_steps,
             check_every=self.check_every,
             window=self.window,
+            rising=self.rising,
             batch_size=self.batch_size,
             lr=self.lr,
             betas=self.betas,
@@ -224,11 +231,23 @@ class Divergences(Metric):
             values[key(v.name, "converged")] = float(v.converged)
             values[key(v.name, "step")] = float(v.step)
             values[key(v.name, "diverging")] = float(self.diverging(v))
-            values[UNCONVERGED] += 0.0 if v.converged else 1.0
+            values[key(v.name, "rising")] = float(v.still_rising)
+        consistent(values, self.objectives)
+        values[UNCONVERGED] = float(sum(values[key(o, "converged")] == 0.0 for o in self.objectives))
         if self.reference and isinstance(dataset, GaussianMixture):
             kl, se = knn_kl_reference(dataset, held_out[0], fake[:n])
             values[REFERENCE], values[REFERENCE_SE] = kl, se
         return values
+
+
+def consistent(values: dict[str, float], objectives: tuple[str, ...]) -> None:
+    """Make one evaluation's flags agree with :data:`SUMS`: a sum of divergences (Jeffrey) is
+    diverging, and so neither converged nor still rising, whenever a judged term is diverging."""
+    for total, terms in SUMS.items():
+        if total in objectives and any(values.get(key(t, "diverging")) == 1.0 for t in terms if t in objectives):
+            values[key(total, "diverging")] = 1.0
+            values[key(total, "converged")] = 0.0
+            values[key(total, "rising")] = 0.0
 
 
 def ceiling(name: str, held_out: int) -> float:

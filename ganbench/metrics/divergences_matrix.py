@@ -3,12 +3,17 @@ divergence (columns), from what the ``divergences`` metric recorded at each tria
 evaluation (:mod:`ganbench.metrics.divergences`), and the two questions of Im et al. (2018)
 asked of it.
 
-A cell is *diverging* when the critic of any of its seeds was recorded as diverging (the
-divergence is infinite under a support mismatch and the estimate grew with the critic's
-budget): it has no mean and no interval, and it ranks last in its column, tied with any
-other diverging cell (its divergence exceeds every finite one there). Every other cell is
-the mean held-out estimate over complete seeds with a 95% t-interval, ranked within its
-column (1 = the lowest divergence).
+A cell is *diverging* when the critic of any of its seeds was recorded as diverging (its
+estimate rose above what density ratios within [1/n, n] allow: the divergence is infinite
+under a support mismatch): it has no mean and no interval, and it ranks last in its column,
+tied with any other diverging cell (its divergence exceeds every finite one there). A cell
+that is not diverging but where the critic of any seed was *still rising* at max_steps has
+no mean and no rank either: its estimates are lower bounds that the budget cut short, so
+only their mean is kept (``bound``), as a lower bound on the cell's mean divergence, shown
+as such and never ranked or averaged into a comparison. Every other cell is the mean
+held-out estimate over complete seeds with a 95% t-interval, ranked within its column
+(1 = the lowest divergence); an unconverged critic there (it moved by more than its standard
+error, without rising at each of its last checks) is counted beside its cell.
 """
 
 from __future__ import annotations
@@ -39,10 +44,12 @@ class Matrix:
     values: list[list[np.ndarray]]  # per-seed finite estimates of complete trials, [row][column]
     flagged: np.ndarray  # seeds whose critic had not converged, rows × columns
     diverging: np.ndarray  # seeds whose critic was diverging (support mismatch), rows × columns
-    mean: np.ndarray  # NaN where diverging
+    rising: np.ndarray  # seeds whose critic was unconverged and still rising (not diverging), rows × columns
+    bound: np.ndarray  # where a seed was still rising (and none diverging): the mean estimate, a lower bound
+    mean: np.ndarray  # NaN where diverging or still rising
     low: np.ndarray
     high: np.ndarray
-    ranks: np.ndarray  # within each column, 1 = lowest mean, diverging cells tied last; NaN where no value
+    ranks: np.ndarray  # within each column, 1 = lowest mean, diverging tied last; NaN: no value or still rising
     trials: list[list[TrialView]]  # complete trials per row
     reference: list[np.ndarray] | None  # per-seed KL(p‖q) k-NN references per row, if recorded
     max_steps: int | None  # the critics' largest budget (None: recorded by a fixed-budget version)
@@ -64,6 +71,10 @@ class Matrix:
         """Column j's converged critics and its critics."""
         total = sum(len(ts) for ts in self.trials)
         return total - int(self.flagged[:, j].sum()), total
+
+    def moving(self) -> int:
+        """How many critics were unconverged but neither diverging nor still rising."""
+        return int((self.flagged - self.diverging - self.rising).sum())
 
     def diagonal(self) -> list[tuple[int, int]]:
         return [(i, self.columns.index(n)) for i, n in enumerate(self.row_names) if n in self.columns]
@@ -92,6 +103,8 @@ def matrix(suite: SuiteView, dataset: str) -> Matrix | None:
     mean, low, high = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     flagged = np.zeros(shape, dtype=int)
     diverging = np.zeros(shape, dtype=int)
+    rising = np.zeros(shape, dtype=int)
+    bound = np.full(shape, np.nan)
     values: list[list[np.ndarray]] = []
     for i, ts in enumerate(trials):
         values.append([])
@@ -101,7 +114,10 @@ def matrix(suite: SuiteView, dataset: str) -> Matrix | None:
             values[i].append(v)
             flagged[i, j] = sum(t.value(key(c, "converged")) == 0.0 for t in ts)
             diverging[i, j] = sum(t.value(key(c, "diverging")) == 1.0 for t in ts)
-            if v.size and not diverging[i, j]:
+            rising[i, j] = sum(t.value(key(c, "rising")) == 1.0 and t.value(key(c, "diverging")) != 1.0 for t in ts)
+            if v.size and not diverging[i, j] and rising[i, j]:
+                bound[i, j] = float(v.mean())
+            elif v.size and not diverging[i, j]:
                 mean[i, j] = float(v.mean())
                 low[i, j], high[i, j] = t_interval(v)
     ranks = np.full(shape, np.nan)
@@ -112,7 +128,7 @@ def matrix(suite: SuiteView, dataset: str) -> Matrix | None:
     reference = None
     if any(math.isfinite(t.value(REFERENCE)) for ts in trials for t in ts):
         reference = [np.array([t.value(REFERENCE) for t in ts if math.isfinite(t.value(REFERENCE))]) for ts in trials]
-    cells = (values, flagged, diverging, mean, low, high, ranks)
+    cells = (values, flagged, diverging, rising, bound, mean, low, high, ranks)
     return Matrix(dataset, rows, names, columns, *cells, trials, reference, _max_steps(suite))
 
 

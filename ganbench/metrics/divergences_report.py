@@ -3,10 +3,11 @@
 Renders, per dataset, the matrix of :mod:`ganbench.metrics.divergences_matrix`: a compact
 table of ranks (training objective × evaluation divergence, 1 = the lowest divergence: the
 generator closest to the data by that measure; the diagonal, "trained with X, judged by
-X", marked; diverging cells named; each row's and column's converged critics counted), a
-heat map of those ranks, the table of the values behind them (the mean held-out estimate
-over complete seeds with a 95% t-interval, or "diverging (support mismatch)"), how many
-critics converged, the agreement of the columns' rankings (Kendall's W, mean Spearman
+X", marked; diverging cells named; still-rising cells unranked; each row's and column's
+converged critics counted), a heat map of those ranks, the table of the values behind them
+(the mean held-out estimate over complete seeds with a 95% t-interval, "diverging (support
+mismatch)", or "≥ x (still rising)", a lower bound), how many critics converged, diverged
+and were still rising, the agreement of the columns' rankings (Kendall's W, mean Spearman
 correlation), a permutation test of whether training with X wins under X, and each
 training critic's own estimate beside the independent critic's estimate of the same
 divergence at the same step.
@@ -41,8 +42,10 @@ from ganbench.report.rendering.document import Block, Cell, Heading, Paragraph, 
 from ganbench.report.sections import SuiteView
 from ganbench.report.statistics.describe import ALPHA, t_interval
 
-#: a diverging cell: the divergence is infinite under a support mismatch and its estimate grew
+#: a diverging cell: an estimate above what bounded density ratios allow (the divergence is infinite)
 DIVERGING = "diverging (support mismatch)"
+#: a cell with a critic still rising at max_steps: its estimate is a lower bound the budget cut short
+RISING = "unconverged (still rising)"
 
 
 def _num(x: float) -> str:
@@ -60,14 +63,18 @@ def _rank(m: Matrix, i: int, j: int) -> str:
 
 def rank_table(m: Matrix) -> Table:
     """The compact matrix: each cell the row's rank in the column, "diverging" where the cell
-    is, * on the diagonal, "nc k" where k seeds' critics had not converged; each row's and
-    each column's converged critics counted."""
+    is, "rising k" (unranked) where k seeds' critics were still rising, * on the diagonal,
+    "nc k" where k seeds' critics had not converged otherwise; each row's and each column's
+    converged critics counted."""
     headers = ["trained with", "seeds", "converged", *m.columns]
     rows = []
     for i, label in enumerate(m.rows):
         done, total = m.row_converged(i)
         cells = [Cell(label), Cell(str(len(m.trials[i]))), Cell(f"{done}/{total}")]
         for j in range(len(m.columns)):
+            if m.rising[i, j] and not m.diverging[i, j]:
+                cells.append(Cell(f"rising {m.rising[i, j]}" + ("*" if (i, j) in m.diagonal() else "")))
+                continue
             if not math.isfinite(m.ranks[i, j]):
                 cells.append(Cell(NONE))
                 continue
@@ -87,9 +94,11 @@ def rank_table(m: Matrix) -> Table:
         caption=(
             f"{m.dataset}: each generator (row: its training objective) ranked within each divergence (column) by a "
             "fresh critic's held-out estimate, mean over complete seeds; 1 = lowest divergence, bold = rank 1 (the "
-            "lowest mean, not a significance claim); * = trained with this objective (the diagonal); diverging = the "
-            "divergence is infinite under a support mismatch and the estimate grew with the critic's budget (ranked "
-            "last, tied); nc k = k seeds' critics had not converged within their budget; converged = critics that "
+            "lowest mean, not a significance claim); * = trained with this objective (the diagonal); diverging = an "
+            "estimate rose above what density ratios within [1/n, n] allow, so the divergence is infinite under a "
+            "support mismatch (ranked last, tied); rising k = k seeds' critics were unconverged and still rising at "
+            "max_steps (their estimates are lower bounds: the cell is not ranked); nc k = k seeds' critics had "
+            "otherwise not converged within their budget; converged = critics that "
             "converged of those run, per row and (last row) per divergence. The values are in the next table."
         ),
         align="lrr" + "r" * len(m.columns),
@@ -100,6 +109,8 @@ def _value(m: Matrix, i: int, j: int) -> str:
     v = m.values[i][j]
     if m.diverging[i, j]:
         return f"{DIVERGING} {m.diverging[i, j]}/{len(m.trials[i])}"
+    if m.rising[i, j]:
+        return f"≥ {_num(m.bound[i, j])} ({RISING} {m.rising[i, j]}/{len(m.trials[i])})" if v.size else RISING
     if v.size == 0:
         return NONE
     text = _num(m.mean[i, j]) if v.size == 1 else f"{_num(m.mean[i, j])} [{_num(m.low[i, j])}, {_num(m.high[i, j])}]"
@@ -120,8 +131,10 @@ def values_table(m: Matrix) -> Table:
         rows,
         caption=(
             f"{m.dataset}: the held-out estimates behind the ranks, in nats, mean over complete seeds [95% "
-            f"t-interval]; {DIVERGING} k/n = the critic of k of n seeds was diverging (no mean is taken); nc k/n = "
-            "the critic of k of n seeds had not converged. Every estimate is a lower bound on its divergence."
+            f"t-interval]; {DIVERGING} k/n = the critic of k of n seeds was diverging (no mean is taken); ≥ x "
+            f"({RISING} k/n) = the critic of k of n seeds was still rising at max_steps, x the mean of the seeds' "
+            "estimates, a lower bound on the cell's mean divergence (not ranked); nc k/n = the critic of k of n "
+            "seeds had otherwise not converged. Every estimate is a lower bound on its divergence."
         ),
         align="l" + "r" * (len(headers) - 1),
     )
@@ -221,14 +234,12 @@ def sentences(m: Matrix, alpha: float = ALPHA) -> list[str]:
         )
     budget = f"max_steps ({m.max_steps:,} updates)" if m.max_steps is not None else "their fixed budget"
     line = f"{m.converged()} of {m.critics()} critics converged within {budget}"
-    moving = m.flagged - m.diverging  # unconverged and not diverging
-    if m.diverging.sum():
-        line += f"; {int(m.diverging.sum())} were diverging (below)"
-    unconverged = [(int(moving[:, j].sum()), c) for j, c in enumerate(m.columns) if moving[:, j].sum()]
-    if unconverged:
-        worst = sorted(unconverged, reverse=True)[:3]
-        line += f"; {int(moving.sum())} still moved by more than a standard error over the last window, most in "
-        line += ", ".join(f"{c} {n}" for n, c in worst) + " (their estimates are looser lower bounds)"
+    line += f"; {int(m.diverging.sum())} diverging (support mismatch); {int(m.rising.sum())} still rising"
+    if m.rising.sum():
+        worst = sorted(((int(m.rising[:, j].sum()), c) for j, c in enumerate(m.columns) if m.rising[:, j].sum()))
+        line += " (most in " + ", ".join(f"{c} {n}" for n, c in worst[::-1][:3]) + "; lower bounds, cells unranked)"
+    if m.moving():
+        line += f"; {m.moving()} otherwise still moved by more than a standard error over the last window"
     out.append(line + ".")
     cells = [(m.rows[i], m.columns[j]) for i, j in zip(*np.nonzero(m.diverging), strict=True)]
     if cells:
@@ -236,9 +247,9 @@ def sentences(m: Matrix, alpha: float = ALPHA) -> list[str]:
             f"{len(cells)} cells are {DIVERGING}: "
             + ", ".join(f"{r} by {c}" for r, c in cells[:6])
             + (f" and {len(cells) - 6} more" if len(cells) > 6 else "")
-            + ". There the divergence is infinite because the generator misses part of the data's support (or "
-            "puts mass outside it), and the estimate grows with the critic's budget; it is ranked last and averaged "
-            "into nothing."
+            + ". There an estimate rose above what density ratios within [1/n, n] allow (n held-out samples per side): "
+            "the divergence is infinite because the generator misses part of the data's support (or puts mass outside "
+            "it); it is ranked last and averaged into nothing."
         )
     return out
 
@@ -247,13 +258,14 @@ def heat_map(
     mean: np.ndarray,
     ranks: np.ndarray,
     diverging: np.ndarray,
+    rising: np.ndarray,
     diagonal: list[tuple[int, int]],
     columns: list[str],
     rows: list[str],
 ) -> Any:
     """Within-column ranks as colours (light = lowest divergence), the mean estimates written
-    in the cells ("div." where diverging), the diagonal framed.  Plain arrays in, so a drawing
-    worker needs no results."""
+    in the cells ("div." where diverging, "rising" where still rising: unranked), the diagonal
+    framed.  Plain arrays in, so a drawing worker needs no results."""
     with matplotlib.rc_context({"font.size": 8}):
         n, k = mean.shape
         fig, ax = plt.subplots(figsize=(1.0 + 0.75 * k, 0.9 + 0.38 * n))
@@ -262,7 +274,8 @@ def heat_map(
         for i in range(n):
             for j in range(k):
                 colour = "white" if scaled[i, j] > 0.55 else "black"
-                text = "div." if diverging[i, j] else _num(mean[i, j]) if math.isfinite(mean[i, j]) else ""
+                text = "div." if diverging[i, j] else "rising" if rising[i, j] else ""
+                text = _num(mean[i, j]) if math.isfinite(mean[i, j]) else text
                 ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
         for i, j in diagonal:
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=1.6))
@@ -287,10 +300,10 @@ def blocks(suite: SuiteView, dataset: str, level: int, slug: str, figures: bool 
         Paragraph(
             "At each trial's final step its generator was frozen and one fresh critic per divergence trained on half "
             "of the evaluation's samples (the suite's critic architecture, all critics of a generator as one batched "
-            "program) until its estimate on the other, held-out half settled within its standard error, or up to "
-            "max_steps; each estimate is the objective's own variational estimate on that held-out half. A "
-            "trained critic only bounds its divergence from below, loosely where it is weak; lower is closer to "
-            "the data under that divergence."
+            "program) until its estimate on the other, held-out half settled within its standard error without "
+            "rising at each of its last checks, or up to max_steps; each estimate is the objective's own variational "
+            "estimate on that held-out half. A trained critic only bounds its divergence from below, loosely where "
+            "it is weak; lower is closer to the data under that divergence."
         ),
         rank_table(m),
     ]
@@ -299,10 +312,11 @@ def blocks(suite: SuiteView, dataset: str, level: int, slug: str, figures: bool 
             Job(
                 f"{slug}-divergences",
                 f"{dataset}: the divergence matrix: colour = rank within the column (light = lowest divergence), "
-                "number = mean estimate over seeds (div. = diverging), red frame = trained and judged by the same "
+                "number = mean estimate over seeds (div. = diverging, rising = still rising, unranked), "
+                "red frame = trained and judged by the same "
                 "objective.",
                 heat_map,
-                (m.mean, m.ranks, m.diverging, m.diagonal(), m.columns, m.rows),
+                (m.mean, m.ranks, m.diverging, m.rising, m.diagonal(), m.columns, m.rows),
             )
         )
     out.append(values_table(m))

@@ -19,15 +19,26 @@ variational estimate by more than its standard error (at P = Q, measured: the
 least-squares critic by up to 4 standard errors without the average).
 
 The budget is convergence-driven (:func:`settled_at`): a critic has *converged* at the first
-check c at least ``window`` checks in whose estimate moved by at most its standard error
-over the last ``window`` checks, |e_c - e_(c-window)| <= se_c. Its reported estimate and
-standard error are those of that check. A critic whose estimate rises more than two standard
-errors above its judge's ``ceiling`` stops being waited for too (it is diverging, see
-:class:`Judge`), and reports that check. The batched program stays one program: a converged
-critic keeps training with the others (its later iterates are never read), and the program
-stops once every critic has converged or diverged, or at ``max_steps``, where an unconverged critic
-reports its last check. A critic trained alone therefore reports exactly what it reports
-trained with others.
+check c at least ``window`` and ``rising`` checks in whose estimate moved by at most its standard error
+over the last ``window`` checks, |e_c - e_(c-window)| <= se_c, and did not rise at each of
+its last ``rising`` checks (:func:`rising`). The second condition is needed because se_c is
+the sampling error of the estimate's level, which grows with a runaway estimate (a KL
+critic facing a missed mode of weight w estimates about w·T at output scale T, with se about
+T·sqrt(w(1 - w)/n)), so a steadily growing estimate would otherwise pass the first condition
+once its growth per window falls below a fixed fraction of itself: an estimate that is still
+rising has not converged, whatever the divergence. Its reported estimate and standard error
+are those of the check where it converged. A judge with a finite ``ceiling`` is checked
+against it at every check, converged or not: a critic whose estimate rises more than two
+standard errors above its ceiling is *diverging* (see :class:`Judge`) and reports that
+check, and such a critic is waited for until it diverges or ``max_steps``, so that a
+converged estimate that later escapes its ceiling is never reported as finite. The batched
+program stays one program: a converged critic keeps training with the others (a critic
+without a ceiling is never read again; one with a ceiling is read only against it), and the
+program stops once every critic is done (diverged, or converged without a ceiling), or at
+``max_steps``, where an unconverged critic reports its last check: *still rising* if it rose
+at each of its last ``rising`` checks (its estimate then is a lower bound that the budget cut
+short), else *unconverged*. Whether a critic is done depends only on its own curve, so a
+critic trained alone reports exactly what it reports trained with others.
 
 A trained critic gives a lower bound: for any fixed critic, the expected held-out
 estimate is at most the divergence (Nowozin et al. 2016, eq. 4), so over-fitting the
@@ -74,6 +85,7 @@ class CriticSettings:
     max_steps: int = 2000  # the most updates any critic gets
     check_every: int = 50  # updates between two reads of the held-out estimates
     window: int = 2  # checks over which the change is read: converged when within one se
+    rising: int = 4  # an estimate that rose at each of its last this many checks has not converged
     batch_size: int = 256
     lr: float = 1e-3
     betas: tuple[float, float] = (0.5, 0.999)
@@ -94,7 +106,8 @@ class Check:
 class Verdict:
     """One critic's held-out estimate and standard error, read at ``step`` (the check where it
     converged or rose above its ceiling, or its last one), the change over the window before
-    it, and its curve."""
+    it, and its curve; ``above_ceiling``: diverging (support mismatch); ``still_rising``: not
+    converged, and its estimate rose at each of the last ``rising`` checks (a lower bound)."""
 
     name: str
     estimate: float
@@ -104,17 +117,31 @@ class Verdict:
     step: int
     curve: tuple[Check, ...]
     above_ceiling: bool = False
+    still_rising: bool = False
 
 
-def settled_at(curve: Sequence[Check], window: int) -> int | None:
-    """The index of the first check c >= ``window`` whose estimate is finite and moved by at
-    most its own standard error over the last ``window`` checks:
-    |estimate_c - estimate_(c - window)| <= se_c. None if no check qualifies."""
-    for c in range(window, len(curve)):
+def settled_at(curve: Sequence[Check], window: int, checks: int) -> int | None:
+    """The index of the first check c >= max(``window``, ``checks``) whose estimate is finite,
+    moved by at most its own standard error over the last ``window`` checks, |estimate_c -
+    estimate_(c - window)| <= se_c, and did not rise at each of the ``checks`` checks up to c
+    (:func:`rising`): an estimate still rising has not converged, however small its rise
+    against its se, and no check before the ``checks``-th can tell. None if no check qualifies."""
+    for c in range(max(window, checks), len(curve)):
         now, before = curve[c], curve[c - window]
         if math.isfinite(now.estimate) and abs(now.estimate - before.estimate) <= now.se:
-            return c
+            if not rising(curve[: c + 1], checks):
+                return c
     return None
+
+
+def stopped_at(curve: Sequence[Check], window: int, checks: int, ceiling: float) -> tuple[int | None, bool]:
+    """Where a critic's curve is read, and whether it is diverging: the first check above
+    ``ceiling`` (:func:`above`), whether or not the critic converged before it, with True;
+    else the check where it converged (:func:`settled_at`, None if it did not), with False."""
+    for c, check in enumerate(curve):
+        if above(check, ceiling):
+            return c, True
+    return settled_at(curve, window, checks), False
 
 
 def above(check: Check, ceiling: float) -> bool:
@@ -130,16 +157,13 @@ def above(check: Check, ceiling: float) -> bool:
 
 
 def rising(curve: Sequence[Check], checks: int) -> bool:
-    """Whether the estimate rose at each of the last ``checks`` checks (strictly), its total
-    rise over them more than the last check's standard error, or ended non-finite after
-    rising: the signature of an estimate that grows with the critic's budget."""
+    """Whether the estimate rose (strictly) at each of the last ``checks`` checks, or ended at
+    +inf after rising: an estimate that still grows with the critic's budget. The size of the
+    rise is not weighed against the standard error, which grows with a runaway estimate."""
     if len(curve) < checks + 1:
         return False
     tail = [c.estimate for c in curve[-(checks + 1) :]]
-    if math.isinf(tail[-1]) and tail[-1] > 0:
-        return True
-    ups = all(later > earlier for earlier, later in itertools.pairwise(tail))
-    return ups and tail[-1] - tail[0] > curve[-1].se
+    return all(later > earlier for earlier, later in itertools.pairwise(tail))
 
 
 def critic_seed(seed: int, name: str) -> int:
@@ -183,7 +207,7 @@ class Panel:
 class Trained:
     """Critics after training: the stack (member k is judge k's critic, at its last update),
     each judge's span, each judge's checks, and the index of the check where each stopped
-    being waited for (None: it never did), with whether that was by rising above its ceiling."""
+    converged or rose above its ceiling (None: neither), with whether it rose above its ceiling."""
 
     critic: StackedNet
     spans: list[Span]
@@ -200,7 +224,8 @@ def check_steps(settings: CriticSettings) -> list[int]:
 
 def train_critics(panel: Panel, train: tuple[Tensor, Tensor], held_out: tuple[Tensor, Tensor]) -> Trained:
     """Train the panel's critics on the pools ``train`` = (real, fake), reading their held-out
-    estimates at :func:`check_steps` until every critic has converged or ``max_steps``; every
+    estimates at :func:`check_steps` until every critic is done (diverged, or converged without a
+    ceiling) or ``max_steps``; every
     tensor (N, *sample_shape), on the CPU, in the precision the critics train in."""
     real, fake = train
     judges, settings, seed = panel.judges, panel.settings, panel.seed
@@ -232,11 +257,9 @@ def train_critics(panel: Panel, train: tuple[Tensor, Tensor], held_out: tuple[Te
             value, se = read(averaged, spans, held_out, settings.bootstrap, se_seed)
             for i, curve in enumerate(curves):
                 curve.append(Check(step, float(value[i]), float(se[i])))
-                if settled[i] is None and above(curve[-1], judges[i].ceiling):
-                    settled[i], escaped[i] = len(curve) - 1, True
-                elif settled[i] is None:
-                    settled[i] = settled_at(curve, settings.window)
-            if all(s is not None for s in settled):
+                settled[i], escaped[i] = stopped_at(curve, settings.window, settings.rising, judges[i].ceiling)
+            done = zip(settled, escaped, judges, strict=True)
+            if all(up or (at is not None and math.isinf(j.ceiling)) for at, up, j in done):
                 break
     return Trained(critic, spans, curves, settled, escaped)
 
@@ -255,13 +278,16 @@ def verdicts(panel: Panel, trained: Trained) -> list[Verdict]:
     """Each critic's held-out estimate and standard error at the check where it converged or
     rose above its ceiling (its last check if neither), with the change over the window
     before that check (since the first check where there are fewer)."""
-    window = panel.settings.window
+    window, checks = panel.settings.window, panel.settings.rising
     out = []
     for name, curve, at, up in zip(panel.names, trained.curves, trained.settled, trained.escaped, strict=True):
         c = len(curve) - 1 if at is None else at
         change = curve[c].estimate - curve[max(c - window, 0)].estimate
         converged = at is not None and not up
-        out.append(Verdict(name, curve[c].estimate, curve[c].se, change, converged, curve[c].step, tuple(curve), up))
+        still = not converged and not up and rising(curve, checks)
+        out.append(
+            Verdict(name, curve[c].estimate, curve[c].se, change, converged, curve[c].step, tuple(curve), up, still)
+        )
     return out
 
 

@@ -16,9 +16,12 @@ import pytest
 import torch
 from scipy.special import rel_entr
 
+from ganbench.metrics import divergences
 from ganbench.metrics.base import Evaluation
-from ganbench.metrics.divergences import CEILINGS, Divergences, ceiling, key
+from ganbench.metrics.divergences import CEILINGS, UNCONVERGED, Divergences, ceiling, consistent, key
 from ganbench.models.mlp import MLP
+from ganbench.plugins import load_plugins
+from ganbench.stacking.critics import Check, Verdict
 from tests.helpers import fixed_pair
 
 
@@ -44,8 +47,6 @@ def judged(both: bool) -> dict[str, float]:
     metric = Divergences(
         objectives=INFINITE + FINITE, max_steps=600, check_every=50, window=2, rising=4, lr=2e-3, reference=False
     )
-    from ganbench.plugins import load_plugins
-
     metric = metric.resolve(load_plugins(None), "m")
     evaluation = Evaluation(1, True, 5, MLP(width=32, depth=2))
     return metric.compute(real=real, fake=fake, dataset=fixed_pair.Normal(dim=2), evaluation=evaluation)
@@ -64,10 +65,67 @@ def test_a_generator_that_misses_a_mode_diverges_under_kl_type_divergences_only(
 
 
 def test_a_well_matched_generator_diverges_under_none():
+    """Every critic either converged or is still rising (a critic that over-fits the training
+    pool a little more at each check, as TV's does here from 0.001 to 0.006): none is diverging,
+    and every estimate is near the divergence, 0."""
     values = judged(both=True)
     for name in INFINITE + FINITE:
         assert values[key(name, "diverging")] == 0.0, (name, values[key(name)])
-        assert values[key(name, "converged")] == 1.0, name
+        assert values[key(name, "converged")] + values[key(name, "rising")] == 1.0, name
+        assert abs(values[key(name)]) < 0.05, name
+    assert sum(values[key(name, "converged")] for name in INFINITE + FINITE) >= len(INFINITE + FINITE) - 1
+
+
+def test_jeffrey_is_diverging_whenever_kl_or_reverse_kl_is():
+    """Jeffrey = KL + reverse KL: a finite, converged jeffrey critic beside a diverging kl or
+    reverse-kl critic of the same evaluation is recorded as diverging (and not converged, not
+    rising); with neither diverging, or no such critic judged, nothing changes."""
+    for term in ("kl", "reverse-kl"):
+        values = _flags({"kl": (1, 0, 0), "reverse-kl": (1, 0, 0), "jeffrey": (1, 0, 0)})
+        values[key(term, "diverging")], values[key(term, "converged")] = 1.0, 0.0
+        consistent(values, ("kl", "reverse-kl", "jeffrey"))
+        assert _state(values, "jeffrey") == (0.0, 0.0, 1.0), term
+    rising_only = _flags({"kl": (0, 1, 0), "jeffrey": (1, 0, 0)})
+    consistent(rising_only, ("kl", "jeffrey"))
+    assert _state(rising_only, "jeffrey") == (1.0, 0.0, 0.0)  # a rising KL is a lower bound, not infinite
+    alone = _flags({"kl": (0, 0, 1), "tv": (1, 0, 0)})
+    consistent(alone, ("kl", "tv"))
+    assert _state(alone, "tv") == (1.0, 0.0, 0.0) and key("jeffrey", "diverging") not in alone
+
+
+def test_the_metric_records_jeffrey_diverging_with_reverse_kl_and_counts_it_unconverged(monkeypatch):
+    """The critics' verdicts stood in for: reverse-kl above its ceiling, jeffrey converged at
+    a finite value, kl still rising. The record: jeffrey diverging, not converged; kl rising,
+    not diverging; the results column counts the three unconverged critics (kl, reverse-kl, jeffrey)."""
+    curve = (Check(50, 1.0, 0.1),)
+    stand_in = [
+        Verdict("kl", 1.0, 0.1, 0.5, False, 2000, curve, above_ceiling=False, still_rising=True),
+        Verdict("reverse-kl", 9.0, 0.1, 5.0, False, 300, curve, above_ceiling=True),
+        Verdict("jeffrey", 1.5, 0.1, 0.0, True, 400, curve),
+        Verdict("tv", 0.2, 0.01, 0.0, True, 400, curve),
+    ]
+    monkeypatch.setattr(divergences, "judge", lambda *args: stand_in)
+    metric = Divergences(objectives=("kl", "reverse-kl", "jeffrey", "tv"), reference=False)
+    metric = metric.resolve(load_plugins(None), "m")
+    x = torch.zeros(100, 2)
+    values = metric.compute(real=x, fake=x, dataset=fixed_pair.Normal(dim=2), evaluation=Evaluation(1, True, 5, None))
+    assert _state(values, "jeffrey") == (0.0, 0.0, 1.0) and values[key("jeffrey")] == 1.5
+    assert _state(values, "reverse-kl") == (0.0, 0.0, 1.0)
+    assert _state(values, "kl") == (0.0, 1.0, 0.0) and _state(values, "tv") == (1.0, 0.0, 0.0)
+    assert values[UNCONVERGED] == 3.0
+
+
+def _flags(states: dict[str, tuple[int, int, int]]) -> dict[str, float]:
+    """(converged, rising, diverging) per objective, as the metric records them."""
+    out = {}
+    for name, flags in states.items():
+        for field, flag in zip(("converged", "rising", "diverging"), flags, strict=True):
+            out[key(name, field)] = float(flag)
+    return out
+
+
+def _state(values: dict[str, float], name: str) -> tuple[float, float, float]:
+    return values[key(name, "converged")], values[key(name, "rising")], values[key(name, "diverging")]
 
 
 def test_each_ceiling_bounds_its_divergence_when_the_density_ratio_is_bounded():

@@ -39,11 +39,13 @@ from ganbench.stacking.critics import (
     CriticSettings,
     Judge,
     Panel,
+    Trained,
     above,
     judge,
     outputs,
     rising,
     settled_at,
+    stopped_at,
     train_critics,
     verdicts,
 )
@@ -183,11 +185,14 @@ def _pair(n: int, dtype: torch.dtype, shift: float = 1.0) -> tuple[torch.Tensor,
 
 def test_critics_trained_together_equal_critics_trained_one_by_one(registry):
     """float64, same seeds: the stacked program gives each critic exactly what it gives alone
-    (penalty, clipping and an objective with a special function among them)."""
+    (penalty, clipping and an objective with a special function among them; the KL critic with
+    a ceiling, so that it is waited for to the end, alone as well). Read at the last iterate,
+    so that the critics settle at different checks within 200 updates."""
     names = ["kl", "jeffrey", "minimax", "wgan-gp", "wgan-clip", "hinge"]
     judges = _judges(registry, names)
+    judges[0] = dataclasses.replace(judges[0], ceiling=math.log(1000))
     real, fake = _pair(2000, torch.float64)
-    settings = CriticSettings(max_steps=200, check_every=10, window=2, batch_size=64, bootstrap=50)
+    settings = CriticSettings(max_steps=200, check_every=10, window=2, batch_size=64, bootstrap=50, average=0.0)
     net = MLP(width=16, depth=2)
 
     def build():
@@ -239,29 +244,109 @@ def _curve(estimates, ses, every=50):
 
 def test_the_stopping_rule_stops_at_the_first_check_whose_change_over_the_window_is_within_its_se():
     """A constructed stream of estimates: with window 2 the changes over two checks are 1.5, 0.8,
-    0.4, 0.15 against a standard error of 0.2, so the rule stops at check 5 and not before; with
-    window 1 the change 0.1 at check 4 is already within it; an exact tie (change = se) counts
-    as converged; a NaN estimate never does; a rise that never settles gives None."""
-    stream = [0.0, 1.0, 1.5, 1.8, 1.9, 1.95, 1.97]
-    assert settled_at(_curve(stream, [0.2] * 7), window=2) == 5
-    assert settled_at(_curve(stream, [0.2] * 7), window=1) == 4
-    # the se is the check's own: a larger one at check 3 makes the change 0.8 acceptable there
-    assert settled_at(_curve(stream, [0.2, 0.2, 0.2, 0.8, 0.2, 0.2, 0.2]), window=2) == 3
-    assert settled_at(_curve([0.0, 0.5, 1.0, 1.25], [0.25] * 4), window=1) == 3  # |1.25 - 1.0| = 0.25
-    assert settled_at(_curve([1.0, 1.0, math.nan, 1.0], [0.1] * 4), window=1) == 1
-    assert settled_at(_curve([1.0, math.nan, math.nan], [0.1] * 3), window=2) is None
-    assert settled_at(_curve([float(c) for c in range(10)], [0.5] * 10), window=1) is None
+    0.25, 0.15 against a standard error of 0.2, so the rule stops at check 5 and not before; with
+    window 1 the change 0.05 at check 4 is already within it; no check before the 4th (``checks``)
+    is read; an exact tie (change = se) counts as converged; a NaN estimate never does; a rise
+    that never settles gives None."""
+    stream = [0.0, 1.0, 1.5, 1.8, 1.75, 1.9, 1.88]
+    assert settled_at(_curve(stream, [0.2] * 7), window=2, checks=4) == 5
+    assert settled_at(_curve(stream, [0.2] * 7), window=1, checks=4) == 4
+    # the se is the check's own: a larger one at check 4 makes the change 0.25 acceptable there
+    assert settled_at(_curve(stream, [0.2, 0.2, 0.2, 0.2, 0.3, 0.2, 0.2]), window=2, checks=4) == 4
+    # check 3's change 0.05 is within its se, but three checks cannot tell a rise from a plateau
+    assert settled_at(_curve(stream, [0.2] * 7), window=1, checks=5) == 5
+    assert settled_at(_curve([0.0, 0.5, 1.0, 2.0, 1.0, 1.25], [0.25] * 6), window=1, checks=4) == 5  # a tie
+    assert settled_at(_curve([1.0, 0.9, 1.0, 0.9, math.nan, 1.0, 1.0], [0.1] * 7), window=1, checks=4) == 6
+    assert settled_at(_curve([1.0, math.nan, math.nan], [0.1] * 3), window=2, checks=1) is None
+    assert settled_at(_curve([float(c) for c in range(10)], [0.5] * 10), window=1, checks=4) is None
     # too few checks for the window: never converged
-    assert settled_at(_curve([1.0, 1.0], [0.1, 0.1]), window=2) is None
+    assert settled_at(_curve([1.0, 1.0], [0.1, 0.1]), window=2, checks=1) is None
 
 
-def test_the_rising_rule_needs_a_strict_rise_at_every_one_of_the_last_checks_beyond_the_se():
+def test_an_estimate_that_rose_at_each_of_its_last_checks_has_not_converged_however_small_its_rise():
+    """The same approach without the fall: 1.5, 1.8, 1.9, 1.95, 1.97 rises at every check, so
+    with ``checks`` 4 no check is converged (the changes 0.15 and 0.07 at checks 5 and 6 are
+    within the se); with ``checks`` 2 a fall at the last check is enough."""
+    stream = [0.0, 1.0, 1.5, 1.8, 1.9, 1.95, 1.97]
+    assert settled_at(_curve(stream, [0.2] * 7), window=2, checks=4) is None
+    assert settled_at(_curve(stream, [0.2] * 7), window=2, checks=2) is None  # 1.9, 1.95, 1.97: still rising
+    assert settled_at(_curve([*stream[:6], 1.94], [0.2] * 7), window=2, checks=2) == 6
+    # one fall among the last four checks is enough to read it
+    assert settled_at(_curve([*stream, 1.96], [0.2] * 8), window=2, checks=4) == 7
+
+
+def test_the_rising_rule_needs_a_strict_rise_at_every_one_of_the_last_checks():
     assert rising(_curve([0.0, 1.0, 2.0, 3.0, 4.0], [0.5] * 5), checks=4)
     assert not rising(_curve([0.0, 1.0, 2.0, 1.9, 4.0], [0.5] * 5), checks=4)  # one fall
+    assert not rising(_curve([0.0, 1.0, 2.0, 2.0, 4.0], [0.5] * 5), checks=4)  # one tie
     assert rising(_curve([5.0, 1.0, 2.0, 3.0, 4.0], [0.5] * 5), checks=3)  # only the last 3 count
-    assert not rising(_curve([0.0, 0.1, 0.2, 0.3, 0.4], [0.5] * 5), checks=4)  # 0.4 rise within the se
+    # a rise within the se is still a rise: the se is the level's, not the change's
+    assert rising(_curve([0.0, 0.1, 0.2, 0.3, 0.4], [0.5] * 5), checks=4)
     assert not rising(_curve([0.0, 1.0, 2.0], [0.5] * 3), checks=4)  # too few checks
     assert rising(_curve([0.0, 1.0, 2.0, 3.0, math.inf], [0.5] * 5), checks=4)
+
+
+def runaway(steps: int) -> list[Check]:
+    """The reviewer's curve: a KL critic facing a missed mode of weight w = 1/8 with n = 1,250
+    held-out samples estimates w·T at output scale T, with bootstrap se T·sqrt(w(1 - w)/n);
+    T grows linearly with the updates, so that the estimate reads 5.06 at step 1,350."""
+    w, n = 1 / 8, 1250
+    slope = 5.06 / 1350 / w
+    return [Check(s, w * slope * s, slope * s * math.sqrt(w * (1 - w) / n)) for s in range(50, steps + 1, 50)]
+
+
+def test_a_runaway_estimate_whose_se_grows_with_it_is_never_converged_and_diverges_above_its_ceiling():
+    curve, top = runaway(4000), math.log(1250)  # the ceiling, 7.13
+    # the defect: change-within-se alone calls it converged at step 1,350 (estimates 1.69 -> 5.06)
+    legacy = _change_within_se(curve, window=2)
+    assert legacy is not None and curve[legacy].step == 1350
+    assert curve[legacy].estimate == pytest.approx(5.06) and curve[9 - 1].estimate == pytest.approx(1.69, abs=0.01)
+    first_above = next(c for c, check in enumerate(curve) if above(check, top))
+    for c in range(1, len(curve) + 1):  # every prefix, as the critics read it check by check
+        at, up = stopped_at(curve[:c], window=2, checks=4, ceiling=top)
+        assert (at, up) == ((first_above, True) if c > first_above else (None, False)), c
+    assert curve[first_above].estimate > top
+    # a panel reading it: not converged; diverging once above, still rising (and no more) before
+    for steps, diverging in ((2000, False), (4000, True)):
+        v = _verdict(runaway(steps), top)
+        assert not v.converged and v.above_ceiling == diverging and v.still_rising != diverging, steps
+
+
+def test_a_steady_rise_under_the_ceiling_ends_unconverged_and_still_rising_not_diverging(registry):
+    """0.1 per two checks against an se of 0.2 (so change-within-se alone would call it
+    converged), up to 2.5 at step 2,000, under the ceiling log 1250 = 7.13."""
+    curve = _curve([0.5 + 0.001 * s for s in range(50, 2001, 50)], [0.2] * 40)
+    assert _change_within_se(curve, window=2) == 2
+    v = _verdict(curve, math.log(1250))
+    assert not v.converged and v.still_rising and not v.above_ceiling
+    assert (v.step, v.estimate) == (2000, curve[-1].estimate)  # the last check: a lower bound
+    metric = Divergences(objectives=("kl",)).resolve(registry, "m")
+    assert not metric.diverging(dataclasses.replace(v, name="kl"))
+
+
+def test_a_converged_critic_with_a_ceiling_is_read_where_it_converged_unless_it_later_escapes():
+    settled = [1.0, 2.0, 2.5, 2.4, 2.45, 2.5, 2.48]
+    at, up = stopped_at(_curve(settled, [0.5] * 7), window=2, checks=4, ceiling=5.0)
+    assert (at, up) == (4, False)  # the first check from the 4th whose change is within its se
+    escaped = [*settled, 9.0]
+    assert stopped_at(_curve(escaped, [0.5] * 8), window=2, checks=4, ceiling=5.0) == (7, True)
+    # without a ceiling the later jump changes nothing
+    assert stopped_at(_curve(escaped, [0.5] * 8), window=2, checks=4, ceiling=math.inf) == (4, False)
+
+
+def _change_within_se(curve: list[Check], window: int) -> int | None:
+    """The first check whose change over ``window`` checks is within its se, and nothing more."""
+    ok = (c for c in range(window, len(curve)) if abs(curve[c].estimate - curve[c - window].estimate) <= curve[c].se)
+    return next(ok, None)
+
+
+def _verdict(curve: list[Check], top: float):
+    """The verdict a panel of one judge with ceiling ``top`` gives a critic that produced ``curve``."""
+    at, up = stopped_at(curve, window=2, checks=4, ceiling=top)
+    judges = [Judge("kl", None, ceiling=top)]  # type: ignore[arg-type]
+    panel = Panel(lambda: None, judges, CriticSettings(window=2, rising=4), seed=0)  # type: ignore[arg-type]
+    (v,) = verdicts(panel, Trained(None, [], [curve], [at], [up]))  # type: ignore[arg-type]
+    return v
 
 
 def test_an_estimate_above_its_ceiling_by_two_se_or_by_twice_the_ceiling_is_diverging():
@@ -278,8 +363,9 @@ def test_an_estimate_above_its_ceiling_by_two_se_or_by_twice_the_ceiling_is_dive
 
 def test_a_critic_stops_where_the_rule_says_and_not_before(registry):
     """Two unit Gaussians a unit apart (KL = 1/2): each critic's verdict is read at the first
-    check where |e_c - e_(c-2)| <= se_c, every earlier check (from the third) violates it, and
-    the batched program stops at the last critic's convergence step."""
+    check from the fifth (``rising`` 4) where |e_c - e_(c-2)| <= se_c and the estimate did not
+    rise at each of the last 4 checks, every earlier check (from the fifth) violates one of
+    them, and the batched program stops at the last critic's convergence step."""
     judges = _judges(registry, ["kl", "hellinger", "minimax"])
     real, fake = _pair(4000, torch.float64)
     net = MLP(width=16, depth=2)
@@ -290,9 +376,12 @@ def test_a_critic_stops_where_the_rule_says_and_not_before(registry):
         assert v.converged, v.name
         steps = [c.step for c in v.curve]
         at = steps.index(v.step)
-        assert at >= 2 and abs(v.curve[at].estimate - v.curve[at - 2].estimate) <= v.curve[at].se
-        for c in range(2, at):
-            assert abs(v.curve[c].estimate - v.curve[c - 2].estimate) > v.curve[c].se, (v.name, c)
+        assert at >= 4 and abs(v.curve[at].estimate - v.curve[at - 2].estimate) <= v.curve[at].se
+        assert any(v.curve[c].estimate <= v.curve[c - 1].estimate for c in range(at - 3, at + 1))
+        for c in range(4, at):
+            moved = abs(v.curve[c].estimate - v.curve[c - 2].estimate) > v.curve[c].se
+            rose = all(v.curve[d].estimate > v.curve[d - 1].estimate for d in range(c - 3, c + 1))
+            assert moved or rose, (v.name, c)
         assert (v.estimate, v.se) == (v.curve[at].estimate, v.curve[at].se)
         assert v.change == pytest.approx(v.curve[at].estimate - v.curve[at - 2].estimate, rel=1e-12)
         assert steps == list(range(20, 20 * len(steps) + 1, 20))

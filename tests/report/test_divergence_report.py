@@ -26,6 +26,8 @@ SEEDS = (0, 1, 2)
 MAX_STEPS = 400
 #: with ``diverging``: the generator trained with "ns" misses a mode, and its KL critic grew
 DIVERGING_CELL = ("ns", "kl")
+#: with ``rising``: the critics of seeds 0 and 2 of this cell were still rising at max_steps
+RISING_CELL, RISING_SEEDS = ("hinge", "wgan-gp"), (0, 2)
 
 
 def write(
@@ -59,7 +61,7 @@ def values(rng: np.random.Generator, row: int, column: int, self_wins: bool) -> 
     return base + 0.05 * rng.standard_normal()
 
 
-def make_suite(tmp_path: Path, self_wins: bool = False, diverging: bool = False) -> Path:
+def make_suite(tmp_path: Path, self_wins: bool = False, diverging: bool = False, rising: bool = False) -> Path:
     suite_dir = tmp_path / "div"
     suite_dir.mkdir()
     rng = np.random.default_rng(0)
@@ -72,7 +74,9 @@ def make_suite(tmp_path: Path, self_wins: bool = False, diverging: bool = False)
                 metrics[key(c, "se")] = 0.01
                 metrics[key(c, "change")] = 0.0
                 metrics[key(c, "converged")] = 0.0 if (label, c, seed) == ("kl", "kl", 1) else 1.0
-                metrics[key(c, "diverging")] = 0.0
+                metrics[key(c, "diverging")] = metrics[key(c, "rising")] = 0.0
+                if rising and (label, c) == RISING_CELL and seed in RISING_SEEDS:
+                    metrics[key(c, "converged")], metrics[key(c, "rising")] = 0.0, 1.0
                 if diverging and (label, c) == DIVERGING_CELL:
                     metrics[key(c)] = 1e30 * (1 + seed)
                     metrics[key(c, "converged")], metrics[key(c, "diverging")] = 0.0, 1.0
@@ -115,8 +119,8 @@ def test_the_matrix_holds_the_mean_of_the_trial_files_ranked_within_each_column(
     assert m.flagged[0, 0] == 1 and m.flagged.sum() == 1
 
 
-def converged_from_files(suite_dir: Path) -> dict[tuple[str, str], tuple[int, int]]:
-    """Per (row label, column): critics that converged and critics run, from final.json."""
+def converged_from_files(suite_dir: Path, field: str = "converged") -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (row label, column): critics whose ``field`` is 1 and critics run, from final.json."""
     out: dict[tuple[str, str], tuple[int, int]] = {}
     for final in sorted(suite_dir.glob("*/final.json")):
         record = json.loads(final.read_text())
@@ -126,7 +130,7 @@ def converged_from_files(suite_dir: Path) -> dict[tuple[str, str], tuple[int, in
         for c in COLUMNS:
             done, total = out.get((config["objective"]["label"], c), (0, 0))
             out[(config["objective"]["label"], c)] = (
-                done + int(record["metrics"][f"div:{c}:converged"] == 1.0),
+                done + int(record["metrics"][f"div:{c}:{field}"] == 1.0),
                 total + 1,
             )
     return out
@@ -161,15 +165,21 @@ def test_the_rendered_tables_show_the_ranks_compactly_and_the_means_behind_them(
 
 
 def test_the_count_of_converged_critics_is_the_trial_files_count(tmp_path, run_cli):
-    suite_dir = make_suite(tmp_path, diverging=True)
+    suite_dir = make_suite(tmp_path, diverging=True, rising=True)
     counts = converged_from_files(suite_dir)
     done, total = sum(d for d, _ in counts.values()), sum(t for _, t in counts.values())
-    assert (done, total) == (60 - 1 - 3, 60)  # one unconverged kl critic, three diverging ones
+    diverging = sum(d for d, _ in converged_from_files(suite_dir, "diverging").values())
+    rising = sum(d for d, _ in converged_from_files(suite_dir, "rising").values())
+    # one unconverged kl critic, three diverging ones, two still rising
+    assert (done, total, diverging, rising) == (60 - 1 - 3 - 2, 60, 3, 2)
     code, _, err = run_cli("report", suite_dir, "--out", tmp_path / "r.md")
     assert code == 0, err
     text = (tmp_path / "r.md").read_text()
-    assert f"{done} of {total} critics converged within max_steps ({MAX_STEPS} updates)" in text
-    assert "; 3 were diverging (below); 1 still moved by more than a standard error" in text
+    assert (
+        f"{done} of {total} critics converged within max_steps ({MAX_STEPS} updates); {diverging} diverging "
+        f"(support mismatch); {rising} still rising (most in wgan-gp {rising}; lower bounds, cells unranked); "
+        f"{total - done - diverging - rising} otherwise still moved by more than a standard error" in text
+    )
     ranks = next(t for t in md_tables(text) if len(t) == len(ROWS) + 1 and len(t[0]) == 3 + len(COLUMNS))
     for i, (label, _) in enumerate(ROWS):  # per objective trained with
         row_done = sum(counts[(label, c)][0] for c in COLUMNS)
@@ -177,6 +187,26 @@ def test_the_count_of_converged_critics_is_the_trial_files_count(tmp_path, run_c
     for j, c in enumerate(COLUMNS):  # per divergence judged by
         assert ranks[-1][3 + j] == f"{sum(counts[(r, c)][0] for r, _ in ROWS)}/{3 * len(ROWS)}"
     assert ranks[-1][2] == f"{done}/{total}"
+
+
+def test_a_still_rising_cell_is_a_lower_bound_shown_as_such_and_not_ranked(tmp_path, run_cli):
+    suite_dir = make_suite(tmp_path, rising=True)
+    m = report.matrix(load_suite_results(suite_dir), "ring")
+    assert m is not None
+    i, j = [r for r, _ in ROWS].index(RISING_CELL[0]), COLUMNS.index(RISING_CELL[1])
+    files = from_files(suite_dir)
+    assert m.rising[i, j] == 2 and m.diverging[i, j] == 0 and m.flagged[i, j] == 2
+    assert math.isnan(m.mean[i, j]) and math.isnan(m.ranks[i, j])
+    assert m.bound[i, j] == pytest.approx(np.mean(files[RISING_CELL]), rel=1e-12)
+    others = [np.mean(files[(r, RISING_CELL[1])]) for r, _ in ROWS if r != RISING_CELL[0]]
+    assert [m.ranks[k, j] for k in range(len(ROWS)) if k != i] == list(stats.rankdata(others))
+    code, _, err = run_cli("report", suite_dir, "--out", tmp_path / "r.md")
+    assert code == 0, err
+    tables = md_tables((tmp_path / "r.md").read_text())
+    ranks = next(t for t in tables if len(t) == len(ROWS) + 1 and len(t[0]) == 3 + len(COLUMNS))
+    means = next(t for t in tables if len(t) == len(ROWS) and len(t[0]) == 1 + len(COLUMNS) + 1)
+    assert ranks[i][3 + j] == "rising 2"
+    assert means[i][1 + j] == f"≥ {np.mean(files[RISING_CELL]):.3g} (unconverged (still rising) 2/3)"
 
 
 def test_a_diverging_cell_is_named_ranked_last_and_averaged_into_nothing(tmp_path, run_cli):
