@@ -12,6 +12,7 @@ import torch
 from ganbench.plugins import load_plugins
 from ganbench.suite import load_suite
 from tests.helpers.project import ROOT
+from tests.helpers.report import md_tables
 
 README = (ROOT / "README.md").read_text()
 
@@ -194,3 +195,49 @@ def test_the_search_example_tunes_every_objective_a_plugin_s_included_with_the_s
                 assert 1.0 <= c["hyper"]["penalty_weight"] <= 100.0
             else:
                 assert "penalty_weight" not in c["values"]
+
+
+def _reproduced_tables() -> list[list[list[str]]]:
+    section = README.split("## Reproducing published results", 1)[1].split("\n## ", 1)[0]
+    return [t for t in md_tables(section) if t and t[0][0] in ("ring", "grid", "ring (r = 2, σ = 0.02)")]
+
+
+def _figure(cell: str) -> dict[str, float]:
+    """'6.3 ± 0.5' -> {mean, se}; '1' -> {mean}."""
+    parts = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", cell.split("✓")[0].split("✗")[0])]
+    return {"mean": parts[0]} | ({"se": parts[1]} if len(parts) > 1 else {})
+
+
+def test_the_reproduced_papers_numbers_in_the_readme_are_the_suites_published_ones(registry):
+    """The README's side-by-side tables quote each paper's figure exactly as the suite's
+    [published] table holds it (PacGAN: mean ± standard error; VEEGAN: a mean alone)."""
+    pacgan, veegan = _reproduced_tables()
+    published = load_suite(ROOT / "suites" / "pacgan.toml", registry).published
+    assert published is not None and published.steps == 400_000 and published.rows[0].n == 10
+    rows = {(r.dataset, r.objective): r.values for r in published.rows}
+    assert len(pacgan) == len(rows) == 8
+    for dataset, objective, modes, _, hq, _, kl, _ in pacgan:
+        values = rows[(dataset, objective)]
+        for output, cell in (("modes_captured", modes), ("hq_percent", hq), ("reverse_kl", kl)):
+            assert _figure(cell) == {"mean": values[output].mean, values[output].kind: values[output].spread}
+    published = load_suite(ROOT / "suites" / "veegan.toml", registry).published
+    assert published is not None and all(r.n is None for r in published.rows)
+    rows = {r.dataset: r.values for r in published.rows}
+    assert [row[0].split(" (")[0] for row in veegan] == list(rows) == ["ring", "grid", "veegan-1200d"]
+    for dataset, modes, _, hq, _ in veegan:
+        values = rows[dataset.split(" (")[0]]
+        assert _figure(modes) == {"mean": values["modes_captured"].mean}
+        assert _figure(hq) == {"mean": values["hq_percent"].mean}
+
+
+def test_the_reproduction_commands_run_suites_that_exist_at_a_budget_below_the_papers(run_cli, registry):
+    block = example("reproduce-commands")
+    runs = re.findall(r"^ganbench run (\S+) --steps (\d+)", block, re.M)
+    reports = re.findall(r"^ganbench report results/(\S+)", block, re.M)
+    assert [path for path, _ in runs] == ["suites/pacgan.toml", "suites/veegan.toml"]
+    for path, steps in runs:
+        code, out, err = run_cli("validate", ROOT / path)
+        assert code == 0 and "published:" in out, err
+        suite = load_suite(ROOT / path, registry)
+        assert int(steps) < suite.trials[0].train.steps
+        assert suite.name in reports
