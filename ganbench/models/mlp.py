@@ -71,18 +71,26 @@ class _Critic(nn.Module):
         return _stacked_body(self.body, params, x.flatten(2)).squeeze(-1)
 
 
-class _Generator(nn.Module):
-    def __init__(self, body: nn.Sequential, shape: tuple[int, ...]) -> None:
+#: a body's batched pass: (body, parameters stacked (K, ...) by name, inputs (K, B, n)) -> (K, B, m)
+StackedBody = Callable[[nn.Sequential, Mapping[str, Tensor], Tensor], Tensor]
+
+
+class ShapedGenerator(nn.Module):
+    """A fully connected ``body`` from latents to flat samples, reshaped to the samples'
+    ``shape``; ``stacked_body`` runs the body for K members at once (the MLP's by default)."""
+
+    def __init__(self, body: nn.Sequential, shape: tuple[int, ...], stacked_body: StackedBody | None = None) -> None:
         super().__init__()
         self.body = body
         self.shape = shape
+        self.stacked_body: StackedBody = stacked_body or _stacked_body
 
     def forward(self, z: Tensor) -> Tensor:
         return self.body(z).view(z.shape[0], *self.shape)
 
     def forward_stacked(self, params: Mapping[str, Tensor], z: Tensor) -> Tensor:
         """K generators at once: latents (K, B, latent_dim) -> samples (K, B, *shape)."""
-        return _stacked_body(self.body, params, z).view(z.shape[0], z.shape[1], *self.shape)
+        return self.stacked_body(self.body, params, z).view(z.shape[0], z.shape[1], *self.shape)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,7 +111,7 @@ class MLP(Model):
     def build(self, dataset: Dataset) -> tuple[nn.Module, nn.Module]:
         shape = tuple(dataset.shape)
         n = math.prod(shape)
-        gen = _Generator(_mlp(self.latent_dim, n, self.width, self.depth, self.g_activation), shape)
+        gen = ShapedGenerator(_mlp(self.latent_dim, n, self.width, self.depth, self.g_activation), shape)
         critic = _Critic(_mlp(n, 1, self.width, self.depth, self.d_activation))
         return gen, critic
 

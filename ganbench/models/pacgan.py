@@ -27,7 +27,7 @@ from ganbench.components import param
 from ganbench.datasets.base import Dataset
 from ganbench.hookspecs import Register, hookimpl
 from ganbench.models.base import Model
-from ganbench.models.mlp import stacked_linear
+from ganbench.models.mlp import ShapedGenerator, stacked_linear
 
 #: the variance's stabiliser in batch norm: Blocks' ``BatchNormalization`` default, which the authors keep
 BN_EPSILON = 1e-4
@@ -84,20 +84,6 @@ def _stacked(body: nn.Sequential, params: Mapping[str, Tensor], x: Tensor) -> Te
         else:
             x = layer(x)  # ReLU
     return x
-
-
-class PacGANGenerator(nn.Module):
-    def __init__(self, body: nn.Sequential, shape: tuple[int, ...]) -> None:
-        super().__init__()
-        self.body = body
-        self.shape = shape
-
-    def forward(self, z: Tensor) -> Tensor:
-        return self.body(z).view(z.shape[0], *self.shape)
-
-    def forward_stacked(self, params: Mapping[str, Tensor], z: Tensor) -> Tensor:
-        """K generators at once: latents (K, B, latent_dim) -> samples (K, B, *shape)."""
-        return _stacked(self.body, params, z).view(z.shape[0], z.shape[1], *self.shape)
 
 
 class MaxoutCritic(nn.Module):
@@ -174,7 +160,7 @@ class PacGANMLP(Model):
     def build(self, dataset: Dataset) -> tuple[nn.Module, nn.Module]:
         shape = tuple(dataset.shape)
         n = math.prod(shape)
-        gen = PacGANGenerator(self.generator_body(n), shape)
+        gen = ShapedGenerator(self.generator_body(n), shape, _stacked)
         critic = MaxoutCritic(self.critic_body(n))
         if self.init == "normal":
             for net in (gen, critic):

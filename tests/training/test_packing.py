@@ -127,13 +127,20 @@ def test_a_packed_critics_estimate_reads_the_evaluation_samples_two_at_a_time(tm
     log 2 - L_D/2 of the critic's outputs on them; the metrics still get all 41 samples."""
     group, parts, gen, critic = packed_group(tmp_path, registry, eval_samples=41)
     (sampled,) = sample(group, 0)
+    estimate, _ = _minimax_estimate_by_hand(parts, gen, critic)
+    assert sampled.estimate == pytest.approx(estimate, rel=1e-12)
+    assert sampled.fake.shape == sampled.real.shape == (41, 2)
+
+
+def _minimax_estimate_by_hand(parts, gen, critic) -> tuple[float, torch.Tensor]:
+    """log 2 - L_D/2 of the critic on the 20 packs of 2 of the 41 evaluation samples (seed 4,
+    step 0), computed pack by pack; and the 41 generated samples."""
     z, real = evaluation_inputs(parts, 41, torch.Generator().manual_seed(eval_seed(4, 0)))
     with torch.no_grad():
         fake = gen(z.double())
     d_real, d_fake = pack_outputs(critic, real.double()[:40]), pack_outputs(critic, fake[:40])
     loss = sum(softplus(-d) for d in d_real) / 20 + sum(softplus(d) for d in d_fake) / 20
-    assert sampled.estimate == pytest.approx(math.log(2) - loss / 2, rel=1e-12)
-    assert sampled.fake.shape == sampled.real.shape == (41, 2)
+    return math.log(2) - loss / 2, fake
 
 
 def test_a_packed_estimate_over_several_chunks_reads_every_pack_once(tmp_path, registry, monkeypatch):
@@ -142,12 +149,8 @@ def test_a_packed_estimate_over_several_chunks_reads_every_pack_once(tmp_path, r
     group, parts, gen, critic = packed_group(tmp_path, registry, eval_samples=41)
     monkeypatch.setattr("ganbench.training.evaluate.EVAL_CHUNK", 4)
     (sampled,) = sample(group, 0)
-    z, real = evaluation_inputs(parts, 41, torch.Generator().manual_seed(eval_seed(4, 0)))
-    with torch.no_grad():
-        fake = gen(z.double())
-    d_real, d_fake = pack_outputs(critic, real.double()[:40]), pack_outputs(critic, fake[:40])
-    loss = sum(softplus(-d) for d in d_real) / 20 + sum(softplus(d) for d in d_fake) / 20
-    assert sampled.estimate == pytest.approx(math.log(2) - loss / 2, rel=1e-12)
+    estimate, fake = _minimax_estimate_by_hand(parts, gen, critic)
+    assert sampled.estimate == pytest.approx(estimate, rel=1e-12)
     assert torch.allclose(sampled.fake, fake.to(sampled.fake.dtype), rtol=1e-12, atol=1e-12)
 
 
