@@ -119,7 +119,8 @@ def test_a_correct_metric_passes():
 
 def swapped(self, *, real, fake, dataset):
     """Coverage of the *real* samples: the bug a positional (fake, real) call used to cause."""
-    return mode_coverage(real, dataset.mode_centers(), dataset.mode_weights(), self.threshold * dataset.mode_sigma)
+    nearest, distance = dataset.nearest_modes(real)
+    return mode_coverage(nearest, distance, dataset.mode_weights(), self.threshold * dataset.mode_sigma)
 
 
 def biased(self, *, real, fake, dataset):

@@ -125,7 +125,7 @@ def test_a_nonclass_and_a_nameless_class_are_refused_and_everything_else_works(t
     assert "refused registered Nameless() as a metric, which is not a class: register the class itself" in row
     code, out, err = run_cli("validate", suite_file(tmp_path, objective="fine"), "--plugins-dir", tmp_path)
     assert code == 0, err
-    assert "ok — 1 trials" in out and "ganbench: warning: plugin mixed" in err
+    assert "ok — 1 trial " in out and "ganbench: warning: plugin mixed" in err
 
 
 def test_a_name_clash_with_a_builtin_fails_only_the_suites_that_use_it(tmp_path, run_cli, monkeypatch):

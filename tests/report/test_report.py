@@ -205,8 +205,8 @@ def test_the_configuration_and_environment_are_stated(rendered):
     md = rendered["md"].read_text()
     context = _section(md, "## Configuration and environment")
     hyper = md_tables(context)[0]
-    assert [r[:2] for r in hyper] == [["nonsaturating", "1"], ["hinge", "5"], ["wgan-gp", "5"]]
-    assert hyper[2][3:6] == ["0.0001", "(0, 0.9)", "gp × 10"] and hyper[0][4] == "(0.5, 0.999)"
+    assert [r[:3] for r in hyper] == [["nonsaturating", "1", "1"], ["hinge", "5", "1"], ["wgan-gp", "5", "1"]]
+    assert hyper[2][4:7] == ["0.0001", "(0, 0.9)", "gp × 10"] and hyper[0][5] == "(0.5, 0.999)"
     assert "Dataset ring: ring (modes = 8, radius = 2.0, sigma = 0.02)." in context
     assert "Model: mlp (" in context and "width = 64" in context
     assert "400 generator steps, batch 64, evaluated every 100 steps on 300 samples" in context
