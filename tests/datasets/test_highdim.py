@@ -158,5 +158,5 @@ def test_the_image_metrics_say_they_do_not_support_it(registry, metric):
 @pytest.mark.slow
 def test_the_divergences_metric_keeps_its_contract_on_it(registry):
     """Fresh critics of the suite's model (the kit's: ``mlp``) on 1200-D samples (about a minute)."""
-    params = {"objectives": ["kl", "minimax"], "steps": 100, "bootstrap": 20}
+    params = {"objectives": ["kl", "minimax"], "max_steps": 100, "bootstrap": 20}
     check_metric(registry.get("metrics", "divergences"), Veegan1200D(), params)
