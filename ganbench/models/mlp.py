@@ -58,21 +58,25 @@ def _stacked_body(body: nn.Sequential, params: Mapping[str, Tensor], x: Tensor) 
     return x
 
 
-class _Critic(nn.Module):
-    def __init__(self, body: nn.Sequential) -> None:
+#: a body's batched pass: (body, parameters stacked (K, ...) by name, inputs (K, B, n)) -> (K, B, m)
+StackedBody = Callable[[nn.Sequential, Mapping[str, Tensor], Tensor], Tensor]
+
+
+class FlatCritic(nn.Module):
+    """A fully connected ``body`` from flattened samples (any shape, packs included) to one
+    output each; ``stacked_body`` runs the body for K members at once (the MLP's by default)."""
+
+    def __init__(self, body: nn.Sequential, stacked_body: StackedBody | None = None) -> None:
         super().__init__()
         self.body = body
+        self.stacked_body: StackedBody = stacked_body or _stacked_body
 
     def forward(self, x: Tensor) -> Tensor:
         return self.body(x.flatten(1)).squeeze(-1)
 
     def forward_stacked(self, params: Mapping[str, Tensor], x: Tensor) -> Tensor:
         """K critics at once: samples (K, B, ...) -> outputs (K, B)."""
-        return _stacked_body(self.body, params, x.flatten(2)).squeeze(-1)
-
-
-#: a body's batched pass: (body, parameters stacked (K, ...) by name, inputs (K, B, n)) -> (K, B, m)
-StackedBody = Callable[[nn.Sequential, Mapping[str, Tensor], Tensor], Tensor]
+        return self.stacked_body(self.body, params, x.flatten(2)).squeeze(-1)
 
 
 class ShapedGenerator(nn.Module):
@@ -112,7 +116,7 @@ class MLP(Model):
         shape = tuple(dataset.shape)
         n = math.prod(shape)
         gen = ShapedGenerator(_mlp(self.latent_dim, n, self.width, self.depth, self.g_activation), shape)
-        critic = _Critic(_mlp(n, 1, self.width, self.depth, self.d_activation))
+        critic = FlatCritic(_mlp(n, 1, self.width, self.depth, self.d_activation))
         return gen, critic
 
 

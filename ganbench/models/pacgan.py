@@ -27,7 +27,7 @@ from ganbench.components import param
 from ganbench.datasets.base import Dataset
 from ganbench.hookspecs import Register, hookimpl
 from ganbench.models.base import Model
-from ganbench.models.mlp import ShapedGenerator, stacked_linear
+from ganbench.models.mlp import FlatCritic, ShapedGenerator, stacked_linear
 
 #: the variance's stabiliser in batch norm: Blocks' ``BatchNormalization`` default, which the authors keep
 BN_EPSILON = 1e-4
@@ -84,19 +84,6 @@ def _stacked(body: nn.Sequential, params: Mapping[str, Tensor], x: Tensor) -> Te
         else:
             x = layer(x)  # ReLU
     return x
-
-
-class MaxoutCritic(nn.Module):
-    def __init__(self, body: nn.Sequential) -> None:
-        super().__init__()
-        self.body = body
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.body(x.flatten(1)).squeeze(-1)
-
-    def forward_stacked(self, params: Mapping[str, Tensor], x: Tensor) -> Tensor:
-        """K critics at once: samples (K, B, ...) -> outputs (K, B)."""
-        return _stacked(self.body, params, x.flatten(2)).squeeze(-1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,7 +148,7 @@ class PacGANMLP(Model):
         shape = tuple(dataset.shape)
         n = math.prod(shape)
         gen = ShapedGenerator(self.generator_body(n), shape, _stacked)
-        critic = MaxoutCritic(self.critic_body(n))
+        critic = FlatCritic(self.critic_body(n), _stacked)
         if self.init == "normal":
             for net in (gen, critic):
                 for module in net.modules():

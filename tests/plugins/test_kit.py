@@ -240,11 +240,11 @@ def test_a_penalty_that_assumes_the_sample_shape_fails_on_packs():
 
 
 def test_a_model_whose_critic_ignores_the_datasets_shape_fails_on_packs(registry):
-    from ganbench.models.mlp import MLP, _Critic, _mlp
+    from ganbench.models.mlp import MLP, FlatCritic, _mlp
 
     def build(self, dataset):
         gen, _ = MLP.build(self, dataset)
-        return gen, _Critic(_mlp(2, 1, self.width, self.depth, self.d_activation))  # always 2 inputs
+        return gen, FlatCritic(_mlp(2, 1, self.width, self.depth, self.d_activation))  # always 2 inputs
 
     with pytest.raises(AssertionError, match=r"model 'mlp'.*the critic built for packs of 2 \(shape \(4,\)\) fails"):
         check_model(variant(MLP, build=build))
