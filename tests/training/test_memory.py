@@ -68,9 +68,11 @@ def faults_per_step(mode: str) -> tuple[str, float]:
 def test_a_group_of_16_faults_in_no_fresh_pages_once_freed_memory_is_kept():
     kept, faults = faults_per_step("keep")
     assert kept == "True"
-    _, unkept = faults_per_step("default")  # the cause: glibc's defaults give the pages back
-    assert unkept > 1000  # a step's fresh 1 MiB blocks: 256 pages each
-    assert faults < unkept / 20
+    assert faults < 64  # less than a quarter of one fresh 1 MiB block (256 pages) per step
+    # the cause: with glibc's defaults the pages go back, and at least one fresh block per step
+    # faults in again (how many varies with glibc's adaptive threshold: 400 to 2,000 here)
+    _, unkept = faults_per_step("default")
+    assert unkept >= 256
 
 
 def test_cpu_training_keeps_freed_memory(tmp_path, monkeypatch, registry):
