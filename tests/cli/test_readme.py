@@ -163,6 +163,20 @@ def test_the_divergence_suite_named_in_the_readme_is_valid_and_judges_every_obje
     trained = {t.objective.name for t in suite.trials}
     (judged,) = {tuple(m.params["objectives"]) for t in suite.trials for m in t.metrics if m.name == "divergences"}
     assert set(judged) == trained and len(judged) == 13
+    # the budget the README's measured time and convergence counts come from is the suite's
+    (settings,) = {
+        (m.params["max_steps"], m.params["check_every"], m.params["window"], m.params["rising"])
+        for t in suite.trials
+        for m in t.metrics
+        if m.name == "divergences"
+    }
+    max_steps, check_every, window, rising = settings
+    stated = (
+        f"critic checked every {check_every} updates (window {window} checks, rising {rising} checks, "
+        f"at most {max_steps:,} updates)"
+    )
+    assert stated in " ".join(README.split())
+    assert f"critics converged within max_steps ({max_steps:,} updates)" in README
 
 
 def test_the_search_example_tunes_every_objective_a_plugin_s_included_with_the_same_budget(
