@@ -67,19 +67,20 @@ def rank_table(m: Matrix) -> Table:
     "nc k" where k seeds' critics had not converged otherwise; each row's and each column's
     converged critics counted."""
     headers = ["trained with", "seeds", "converged", *m.columns]
+    diagonal = set(m.diagonal())
     rows = []
     for i, label in enumerate(m.rows):
         done, total = m.row_converged(i)
         cells = [Cell(label), Cell(str(len(m.trials[i]))), Cell(f"{done}/{total}")]
         for j in range(len(m.columns)):
+            mark = "*" if (i, j) in diagonal else ""
             if m.rising[i, j] and not m.diverging[i, j]:
-                cells.append(Cell(f"rising {m.rising[i, j]}" + ("*" if (i, j) in m.diagonal() else "")))
+                cells.append(Cell(f"rising {m.rising[i, j]}{mark}"))
                 continue
             if not math.isfinite(m.ranks[i, j]):
                 cells.append(Cell(NONE))
                 continue
-            text = "diverging" if m.diverging[i, j] else _rank(m, i, j)
-            text += "*" if (i, j) in m.diagonal() else ""
+            text = ("diverging" if m.diverging[i, j] else _rank(m, i, j)) + mark
             text += f" nc {m.flagged[i, j]}" if m.flagged[i, j] and not m.diverging[i, j] else ""
             best = not m.diverging[i, j] and m.ranks[i, j] == np.nanmin(m.ranks[:, j])
             cells.append(Cell(text, best=bool(best)))
@@ -236,8 +237,9 @@ def sentences(m: Matrix, alpha: float = ALPHA) -> list[str]:
     line = f"{m.converged()} of {m.critics()} critics converged within {budget}"
     line += f"; {int(m.diverging.sum())} diverging (support mismatch); {int(m.rising.sum())} still rising"
     if m.rising.sum():
-        worst = sorted(((int(m.rising[:, j].sum()), c) for j, c in enumerate(m.columns) if m.rising[:, j].sum()))
-        line += " (most in " + ", ".join(f"{c} {n}" for n, c in worst[::-1][:3]) + "; lower bounds, cells unranked)"
+        counts = ((int(m.rising[:, j].sum()), c) for j, c in enumerate(m.columns) if m.rising[:, j].sum())
+        worst = sorted(counts, reverse=True)[:3]
+        line += " (most in " + ", ".join(f"{c} {n}" for n, c in worst) + "; lower bounds, cells unranked)"
     if m.moving():
         line += f"; {m.moving()} otherwise still moved by more than a standard error over the last window"
     out.append(line + ".")
@@ -274,8 +276,9 @@ def heat_map(
         for i in range(n):
             for j in range(k):
                 colour = "white" if scaled[i, j] > 0.55 else "black"
-                text = "div." if diverging[i, j] else "rising" if rising[i, j] else ""
-                text = _num(mean[i, j]) if math.isfinite(mean[i, j]) else text
+                # the mean is NaN where a cell is diverging or still rising
+                text = _num(mean[i, j]) if math.isfinite(mean[i, j]) else ""
+                text = "div." if diverging[i, j] else "rising" if rising[i, j] else text
                 ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
         for i, j in diagonal:
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=1.6))
